@@ -1,0 +1,371 @@
+//! The pull tokenizer.
+
+use crate::cursor::Cursor;
+use crate::event::{Ctx, read_attributes};
+use crate::{Error, Event, Header, StartTag, TagName};
+
+/// What to do with bytes after the root element's END.
+///
+/// WBXML's grammar is `body = *pi element *pi`: nothing else may follow the root. Real
+/// traffic breaks this: one public capture (wbxml-stream `activesync-016.wbxml`) carries a
+/// second copy of the request, 49 bytes, after the first, and both libwbxml and Horde decode
+/// the first document and drop the rest. The default follows them, because refusing a
+/// device's well-formed request over a trailing copy would break that device for no gain;
+/// the extra bytes are reported by [`Reader::trailing`] so a server can log them.
+/// [`TrailingData::Reject`] is the strict form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TrailingData {
+    /// Stop at the root element's END and leave the rest unread (see [`Reader::trailing`]).
+    #[default]
+    Ignore,
+    /// Accept trailing processing instructions only; anything else is
+    /// [`Error::TrailingData`].
+    Reject,
+}
+
+/// Limits that bound the work and memory a document can cause.
+///
+/// The defaults are generous for EAS (the largest real request is a SendMail with its MIME
+/// inline) and small enough that no document can exhaust a server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Deepest element nesting. EAS documents nest at most about 12 deep. Default 64.
+    pub max_depth: usize,
+    /// Largest document in bytes. Default 64 MiB.
+    pub max_document_len: usize,
+    /// Longest single string or opaque value in bytes. Default 48 MiB.
+    pub max_string_len: usize,
+    /// Most tokens in one document (tags, ends, strings, attribute items). Default 4 million,
+    /// about 300 times a 3 MB Sync response of 500 mails.
+    pub max_tokens: usize,
+    /// What to do with bytes after the root element.
+    pub trailing: TrailingData,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 64,
+            max_document_len: 64 << 20,
+            max_string_len: 48 << 20,
+            max_tokens: 4_000_000,
+            trailing: TrailingData::Ignore,
+        }
+    }
+}
+
+impl Limits {
+    /// Default limits with trailing data refused: for conformance checks and fuzzing.
+    pub fn strict() -> Self {
+        Limits {
+            trailing: TrailingData::Reject,
+            ..Limits::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Before the root element.
+    Prolog,
+    /// Inside the root element.
+    Body,
+    /// After the root element.
+    Epilog,
+    /// Finished (or failed): no more events.
+    Done,
+}
+
+/// A pull tokenizer over a WBXML document in memory.
+///
+/// It yields [`Event`]s borrowed from the input without copying, allocates nothing, and
+/// checks the document as it goes: the last item is either `None` after a complete document
+/// or an [`Error`] naming the byte where reading stopped. After an error it yields nothing.
+///
+/// ```
+/// use eas_wbxml::{Event, Reader};
+/// // FolderSync request: <FolderSync><SyncKey>0</SyncKey></FolderSync> (code page 7).
+/// let doc = [0x03, 0x01, 0x6A, 0x00, 0x00, 0x07, 0x56, 0x52, 0x03, b'0', 0x00, 0x01, 0x01];
+/// let mut reader = Reader::new(&doc)?;
+/// let mut text = Vec::new();
+/// while let Some(event) = reader.next_event()? {
+///     if let Event::Text(t) = event {
+///         text.push(t.to_str()?.into_owned());
+///     }
+/// }
+/// assert_eq!(text, ["0"]);
+/// # Ok::<(), eas_wbxml::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Reader<'a> {
+    doc: &'a [u8],
+    cur: Cursor<'a>,
+    header: Header<'a>,
+    ctx: Ctx<'a>,
+    limits: Limits,
+    tag_page: u8,
+    attr_page: u8,
+    depth: usize,
+    tokens: usize,
+    state: State,
+    pending_end: bool,
+    event_offset: usize,
+    trailing_from: Option<usize>,
+}
+
+impl<'a> Reader<'a> {
+    /// Read the header of `doc` with default [`Limits`].
+    pub fn new(doc: &'a [u8]) -> Result<Reader<'a>, Error> {
+        Reader::with_limits(doc, Limits::default())
+    }
+
+    /// Read the header of `doc` with the given limits.
+    pub fn with_limits(doc: &'a [u8], limits: Limits) -> Result<Reader<'a>, Error> {
+        if doc.len() > limits.max_document_len {
+            return Err(Error::DocumentTooLarge {
+                len: doc.len(),
+                limit: limits.max_document_len,
+            });
+        }
+        let mut cur = Cursor::new(doc);
+        let header = Header::read(&mut cur)?;
+        Ok(Reader {
+            doc,
+            ctx: Ctx {
+                string_table: header.string_table,
+                charset: header.charset,
+            },
+            event_offset: cur.pos(),
+            cur,
+            header,
+            limits,
+            tag_page: 0,
+            attr_page: 0,
+            depth: 0,
+            tokens: 0,
+            state: State::Prolog,
+            pending_end: false,
+            trailing_from: None,
+        })
+    }
+
+    /// The document's header.
+    pub fn header(&self) -> &Header<'a> {
+        &self.header
+    }
+
+    /// Byte offset of the token that produced the last event (for error messages).
+    pub fn event_offset(&self) -> usize {
+        self.event_offset
+    }
+
+    /// How many elements are open.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// The bytes left after the root element when [`TrailingData::Ignore`] stopped there:
+    /// their offset and the bytes. `None` while reading, and when there were none.
+    pub fn trailing(&self) -> Option<(usize, &'a [u8])> {
+        self.trailing_from
+            .map(|at| (at, self.doc.get(at..).unwrap_or_default()))
+    }
+
+    /// The next event, `Ok(None)` at the end of a complete document.
+    pub fn next_event(&mut self) -> Result<Option<Event<'a>>, Error> {
+        match self.step() {
+            Ok(ev) => {
+                if ev.is_none() {
+                    self.state = State::Done;
+                }
+                Ok(ev)
+            }
+            Err(e) => {
+                self.state = State::Done;
+                Err(e)
+            }
+        }
+    }
+
+    #[inline]
+    fn count_token(&mut self, at: usize) -> Result<(), Error> {
+        self.tokens += 1;
+        if self.tokens > self.limits.max_tokens {
+            return Err(Error::TooManyTokens {
+                offset: at,
+                limit: self.limits.max_tokens,
+            });
+        }
+        Ok(())
+    }
+
+    fn step(&mut self) -> Result<Option<Event<'a>>, Error> {
+        if self.pending_end {
+            self.pending_end = false;
+            self.close_element();
+            return Ok(Some(Event::End));
+        }
+        loop {
+            let at = self.cur.pos();
+            self.event_offset = at;
+            let Some(b) = self.cur.peek() else {
+                return match self.state {
+                    State::Prolog => Err(Error::NoRootElement { offset: at }),
+                    State::Body => Err(Error::Truncated {
+                        offset: at,
+                        open: self.depth,
+                    }),
+                    State::Epilog | State::Done => Ok(None),
+                };
+            };
+            match self.state {
+                State::Done => return Ok(None),
+                State::Epilog => match self.limits.trailing {
+                    TrailingData::Ignore => {
+                        self.trailing_from = Some(at);
+                        return Ok(None);
+                    }
+                    TrailingData::Reject if b != 0x43 => {
+                        return Err(Error::TrailingData {
+                            offset: at,
+                            len: self.cur.remaining(),
+                        });
+                    }
+                    TrailingData::Reject => {}
+                },
+                State::Prolog | State::Body => {}
+            }
+            self.count_token(at)?;
+            self.cur.u8("token")?;
+            let in_body = self.state == State::Body;
+            let max = self.limits.max_string_len;
+            let event = match b {
+                0x00 => {
+                    self.tag_page = self.cur.u8("code page")?;
+                    continue;
+                }
+                0x01 => {
+                    if !in_body {
+                        return Err(Error::UnbalancedEnd { offset: at });
+                    }
+                    self.close_element();
+                    Event::End
+                }
+                0x43 => {
+                    let (pi, items) = read_attributes(
+                        self.doc,
+                        &mut self.cur,
+                        &self.ctx,
+                        &mut self.attr_page,
+                        max,
+                        true,
+                    )?;
+                    self.count_items(items)?;
+                    Event::ProcessingInstruction(pi)
+                }
+                0x02 | 0x03 | 0x83 | 0xC3 | 0x40..=0x42 | 0x80..=0x82 | 0xC0..=0xC2
+                    if !in_body =>
+                {
+                    return Err(Error::UnexpectedToken {
+                        offset: at,
+                        token: b,
+                        context: "the prolog (content before the root element)",
+                    });
+                }
+                0x03 => Event::Text(self.ctx.inline_text(&mut self.cur, max)?),
+                0x83 => Event::Text(self.ctx.table_text(&mut self.cur, max)?),
+                0xC3 => Event::Opaque(self.ctx.opaque(&mut self.cur, max)?),
+                0x02 => Event::Entity(self.ctx.entity(&mut self.cur, at)?),
+                0x40..=0x42 | 0x80..=0x82 | 0xC0..=0xC2 => {
+                    Event::Extension(self.ctx.extension(&mut self.cur, b, max)?)
+                }
+                _ => Event::Start(self.start_tag(b, at)?),
+            };
+            return Ok(Some(event));
+        }
+    }
+
+    fn count_items(&mut self, items: usize) -> Result<(), Error> {
+        self.tokens = self.tokens.saturating_add(items);
+        if self.tokens > self.limits.max_tokens {
+            return Err(Error::TooManyTokens {
+                offset: self.cur.pos(),
+                limit: self.limits.max_tokens,
+            });
+        }
+        Ok(())
+    }
+
+    /// A tag byte `b` at `at` (already consumed): token or literal, with its flags.
+    #[inline]
+    fn start_tag(&mut self, b: u8, at: usize) -> Result<StartTag<'a>, Error> {
+        if self.state == State::Epilog {
+            // Only reachable with TrailingData::Reject for a second root element.
+            return Err(Error::TrailingData {
+                offset: at,
+                len: self.doc.len() - at,
+            });
+        }
+        if self.depth >= self.limits.max_depth {
+            return Err(Error::TooDeep {
+                offset: at,
+                limit: self.limits.max_depth,
+            });
+        }
+        let name = if b & 0x3F == 0x04 {
+            TagName::Literal(self.ctx.table_name(&mut self.cur)?)
+        } else {
+            TagName::Token {
+                page: self.tag_page,
+                token: b & 0x3F,
+            }
+        };
+        let attributes = if b & 0x80 != 0 {
+            let (attrs, items) = read_attributes(
+                self.doc,
+                &mut self.cur,
+                &self.ctx,
+                &mut self.attr_page,
+                self.limits.max_string_len,
+                false,
+            )?;
+            self.count_items(items)?;
+            Some(attrs)
+        } else {
+            None
+        };
+        let has_content = b & 0x40 != 0;
+        self.state = State::Body;
+        self.depth += 1;
+        if !has_content {
+            self.pending_end = true;
+        }
+        Ok(StartTag {
+            name,
+            has_content,
+            attributes,
+        })
+    }
+
+    #[inline]
+    fn close_element(&mut self) {
+        self.depth -= 1;
+        if self.depth == 0 {
+            self.state = State::Epilog;
+        }
+    }
+}
+
+impl<'a> Iterator for Reader<'a> {
+    type Item = Result<Event<'a>, Error>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.state == State::Done {
+            return None;
+        }
+        self.next_event().transpose()
+    }
+}
+
+impl std::iter::FusedIterator for Reader<'_> {}
