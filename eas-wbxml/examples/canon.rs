@@ -21,7 +21,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let limits = if strict { Limits::strict() } else { Limits::default() };
+    let limits = if strict {
+        Limits::strict()
+    } else {
+        Limits::default()
+    };
     match canon::to_canon(&doc, limits) {
         Ok(s) => {
             print!("{s}");

@@ -60,7 +60,10 @@ pub fn to_canon(doc: &[u8], limits: Limits) -> Result<String, Error> {
                 text.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
                 has_text = true;
             }
-            Event::Start(_) | Event::End | Event::Extension(_) | Event::ProcessingInstruction(_) => {
+            Event::Start(_)
+            | Event::End
+            | Event::Extension(_)
+            | Event::ProcessingInstruction(_) => {
                 if has_text {
                     let _ = writeln!(out, "T {}", hex(&text));
                     text.clear();

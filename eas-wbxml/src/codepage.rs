@@ -89,14 +89,23 @@ mod tests {
             index: 0,
             namespace: "AirSync",
             tags: &[
-                TagDef { token: 0x05, name: "Sync" },
-                TagDef { token: 0x0B, name: "SyncKey" },
+                TagDef {
+                    token: 0x05,
+                    name: "Sync",
+                },
+                TagDef {
+                    token: 0x0B,
+                    name: "SyncKey",
+                },
             ],
         },
         CodePage {
             index: 7,
             namespace: "FolderHierarchy",
-            tags: &[TagDef { token: 0x16, name: "FolderSync" }],
+            tags: &[TagDef {
+                token: 0x16,
+                name: "FolderSync",
+            }],
         },
     ];
 
@@ -104,7 +113,10 @@ mod tests {
     fn both_directions_come_from_one_table() {
         assert_eq!(PAGES.tag_name(0, 0x0B), Some("SyncKey"));
         assert_eq!(PAGES.tag_token("AirSync", "SyncKey"), Some((0, 0x0B)));
-        assert_eq!(PAGES.tag_token("FolderHierarchy", "FolderSync"), Some((7, 0x16)));
+        assert_eq!(
+            PAGES.tag_token("FolderHierarchy", "FolderSync"),
+            Some((7, 0x16))
+        );
         assert_eq!(PAGES.namespace(7), Some("FolderHierarchy"));
         assert_eq!(PAGES.page_of("FolderHierarchy"), Some(7));
         assert_eq!(PAGES.tag_name(7, 0x05), None);

@@ -36,6 +36,17 @@ impl<'a> Cursor<'a> {
     }
 
     #[inline]
+    pub(crate) fn peek_at(&self, ahead: usize) -> Option<u8> {
+        self.buf.get(self.pos + ahead).copied()
+    }
+
+    /// Skip `n` bytes the caller has already seen with `peek`/`peek_at`.
+    #[inline]
+    pub(crate) fn advance(&mut self, n: usize) {
+        self.pos += n;
+    }
+
+    #[inline]
     pub(crate) fn u8(&mut self, context: &'static str) -> Result<u8, Error> {
         match self.buf.get(self.pos) {
             Some(&b) => {

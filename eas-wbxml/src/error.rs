@@ -38,7 +38,9 @@ pub enum Error {
         offset: usize,
     },
     /// A string-table reference points outside the table, or at a string with no terminator.
-    #[error("string table reference {index} at byte {offset} is outside the {table_len}-byte table")]
+    #[error(
+        "string table reference {index} at byte {offset} is outside the {table_len}-byte table"
+    )]
     BadStringTableReference {
         /// Offset of the reference.
         offset: usize,

@@ -30,7 +30,9 @@ pub fn decode_plain(doc: &[u8], limits: Limits) -> Result<Option<Vec<Plain>>, Er
     for ev in Reader::with_limits(doc, limits)? {
         out.push(match ev? {
             Event::Start(tag) => match (tag.name, tag.attributes) {
-                (TagName::Token { page, token }, None) => Plain::Start(page, token, tag.has_content),
+                (TagName::Token { page, token }, None) => {
+                    Plain::Start(page, token, tag.has_content)
+                }
                 _ => {
                     writable = false;
                     continue;
@@ -56,13 +58,14 @@ pub fn encode_plain(events: &[Plain], header: &Header<'_>) -> Result<Vec<u8>, Er
         match ev {
             Plain::Start(page, token, true) => w.start(*page, *token)?,
             // An empty tag's END follows as its own event; `empty` already closed it.
-            Plain::Start(page, token, false) => {
-                w.write_event(&Event::Start(crate::StartTag {
-                    name: TagName::Token { page: *page, token: *token },
-                    has_content: false,
-                    attributes: None,
-                }))?
-            }
+            Plain::Start(page, token, false) => w.write_event(&Event::Start(crate::StartTag {
+                name: TagName::Token {
+                    page: *page,
+                    token: *token,
+                },
+                has_content: false,
+                attributes: None,
+            }))?,
             Plain::End => w.end()?,
             Plain::Text(b) => w.text_bytes(b)?,
             Plain::Opaque(b) => w.opaque(b)?,

@@ -80,7 +80,22 @@ impl Default for Header<'_> {
 
 impl<'a> Header<'a> {
     /// Read the header; on success the cursor stands at the first body byte.
+    #[inline]
     pub(crate) fn read(cur: &mut Cursor<'a>) -> Result<Header<'a>, Error> {
+        // What every EAS peer sends: 1.3, public id 1, UTF-8, no string table.
+        if cur.peek_at(0) == Some(0x03)
+            && cur.peek_at(1) == Some(0x01)
+            && cur.peek_at(2) == Some(0x6A)
+            && cur.peek_at(3) == Some(0x00)
+        {
+            cur.advance(4);
+            return Ok(Header::default());
+        }
+        Self::read_general(cur)
+    }
+
+    #[cold]
+    fn read_general(cur: &mut Cursor<'a>) -> Result<Header<'a>, Error> {
         let version_byte = cur.u8("version")?;
         let version = Version::from_byte(version_byte).ok_or(Error::UnsupportedVersion {
             offset: 0,

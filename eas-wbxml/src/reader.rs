@@ -64,6 +64,15 @@ impl Limits {
     }
 }
 
+/// What the fast path made of the next token.
+enum Fast<'a> {
+    Event(Result<Event<'a>, Error>),
+    /// The document ended (or reading stopped after an error).
+    End,
+    /// Not a fast-path token: take the general path.
+    Slow,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     /// Before the root element.
@@ -115,11 +124,13 @@ pub struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     /// Read the header of `doc` with default [`Limits`].
+    #[inline]
     pub fn new(doc: &'a [u8]) -> Result<Reader<'a>, Error> {
         Reader::with_limits(doc, Limits::default())
     }
 
     /// Read the header of `doc` with the given limits.
+    #[inline]
     pub fn with_limits(doc: &'a [u8], limits: Limits) -> Result<Reader<'a>, Error> {
         if doc.len() > limits.max_document_len {
             return Err(Error::DocumentTooLarge {
@@ -172,17 +183,109 @@ impl<'a> Reader<'a> {
     }
 
     /// The next event, `Ok(None)` at the end of a complete document.
+    #[inline]
     pub fn next_event(&mut self) -> Result<Option<Event<'a>>, Error> {
+        self.next().transpose()
+    }
+
+    /// The general path behind [`Iterator::next`]: any token in any state.
+    #[cold]
+    fn slow_next(&mut self) -> Option<Result<Event<'a>, Error>> {
         match self.step() {
-            Ok(ev) => {
-                if ev.is_none() {
-                    self.state = State::Done;
-                }
-                Ok(ev)
+            Ok(Some(ev)) => Some(Ok(ev)),
+            Ok(None) => {
+                self.state = State::Done;
+                None
             }
             Err(e) => {
                 self.state = State::Done;
-                Err(e)
+                Some(Err(e))
+            }
+        }
+    }
+
+    /// The tokens that make up nearly all of an EAS document: token tags without
+    /// attributes, END, STR_I and SWITCH_PAGE, plus the implied END of an empty tag and the
+    /// clean end of the document. `Fast::Slow` hands the token to [`step`](Self::step), which
+    /// reads everything and re-checks the limits this path declines to approach.
+    #[inline(always)]
+    fn fast_step(&mut self) -> Fast<'a> {
+        if self.pending_end {
+            self.pending_end = false;
+            self.close_element();
+            return Fast::Event(Ok(Event::End));
+        }
+        let in_body = match self.state {
+            State::Body => true,
+            State::Prolog => false,
+            State::Epilog if self.cur.remaining() == 0 => {
+                self.state = State::Done;
+                return Fast::End;
+            }
+            State::Epilog => return Fast::Slow,
+            State::Done => return Fast::End,
+        };
+        loop {
+            let at = self.cur.pos();
+            let Some(b) = self.cur.peek() else {
+                return Fast::Slow;
+            };
+            if self.tokens >= self.limits.max_tokens {
+                return Fast::Slow;
+            }
+            let low = b & 0x3F;
+            if b & 0x80 == 0 && low >= 0x05 {
+                if self.depth >= self.limits.max_depth {
+                    return Fast::Slow;
+                }
+                self.tokens += 1;
+                self.cur.advance(1);
+                self.event_offset = at;
+                self.depth += 1;
+                self.state = State::Body;
+                let has_content = b & 0x40 != 0;
+                self.pending_end = !has_content;
+                return Fast::Event(Ok(Event::Start(StartTag {
+                    name: TagName::Token {
+                        page: self.tag_page,
+                        token: low,
+                    },
+                    has_content,
+                    attributes: None,
+                })));
+            }
+            match b {
+                0x01 if in_body => {
+                    self.tokens += 1;
+                    self.cur.advance(1);
+                    self.event_offset = at;
+                    self.close_element();
+                    return Fast::Event(Ok(Event::End));
+                }
+                0x03 if in_body => {
+                    self.tokens += 1;
+                    self.cur.advance(1);
+                    self.event_offset = at;
+                    return match self
+                        .ctx
+                        .inline_text(&mut self.cur, self.limits.max_string_len)
+                    {
+                        Ok(t) => Fast::Event(Ok(Event::Text(t))),
+                        Err(e) => {
+                            self.state = State::Done;
+                            Fast::Event(Err(e))
+                        }
+                    };
+                }
+                0x00 => {
+                    let Some(page) = self.cur.peek_at(1) else {
+                        return Fast::Slow;
+                    };
+                    self.tokens += 1;
+                    self.cur.advance(2);
+                    self.tag_page = page;
+                }
+                _ => return Fast::Slow,
             }
         }
     }
@@ -199,6 +302,7 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// Read one event in any state: the general path.
     fn step(&mut self) -> Result<Option<Event<'a>>, Error> {
         if self.pending_end {
             self.pending_end = false;
@@ -263,9 +367,7 @@ impl<'a> Reader<'a> {
                     self.count_items(items)?;
                     Event::ProcessingInstruction(pi)
                 }
-                0x02 | 0x03 | 0x83 | 0xC3 | 0x40..=0x42 | 0x80..=0x82 | 0xC0..=0xC2
-                    if !in_body =>
-                {
+                0x02 | 0x03 | 0x83 | 0xC3 | 0x40..=0x42 | 0x80..=0x82 | 0xC0..=0xC2 if !in_body => {
                     return Err(Error::UnexpectedToken {
                         offset: at,
                         token: b,
@@ -361,10 +463,11 @@ impl<'a> Iterator for Reader<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        if self.state == State::Done {
-            return None;
+        match self.fast_step() {
+            Fast::Event(ev) => Some(ev),
+            Fast::End => None,
+            Fast::Slow => self.slow_next(),
         }
-        self.next_event().transpose()
     }
 }
 

@@ -81,9 +81,18 @@ impl Charset {
 
     /// Length of the terminated string at the start of `bytes` (terminator excluded), or
     /// `None` if there is no terminator.
+    #[inline]
     pub(crate) fn find_terminator(self, bytes: &[u8]) -> Option<usize> {
         if self.unit_width() == 1 {
-            return memchr::memchr(0, bytes);
+            // Most EAS strings are short (keys, ids, flags): a plain scan beats the call
+            // into memchr's vector code for those.
+            const SHORT: usize = 16;
+            let head = bytes.get(..SHORT).unwrap_or(bytes);
+            if let Some(i) = head.iter().position(|&b| b == 0) {
+                return Some(i);
+            }
+            return memchr::memchr(0, bytes.get(head.len()..).unwrap_or_default())
+                .map(|i| i + head.len());
         }
         // A UTF-16 terminator is a zero code unit: two zero bytes at an even position.
         let mut from = 0;
@@ -110,7 +119,9 @@ impl Charset {
         if self.unit_width() == 1 {
             memchr::memchr(0, bytes).is_some()
         } else {
-            bytes.chunks(2).any(|u| u.len() == 2 && u[0] == 0 && u[1] == 0)
+            bytes
+                .chunks(2)
+                .any(|u| u.len() == 2 && u[0] == 0 && u[1] == 0)
         }
     }
 
@@ -218,7 +229,12 @@ pub struct Text<'a> {
 }
 
 impl<'a> Text<'a> {
-    pub(crate) fn new(bytes: &'a [u8], charset: Charset, offset: usize, source: TextSource) -> Self {
+    pub(crate) fn new(
+        bytes: &'a [u8],
+        charset: Charset,
+        offset: usize,
+        source: TextSource,
+    ) -> Self {
         Text {
             bytes,
             charset,

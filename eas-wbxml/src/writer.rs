@@ -197,8 +197,7 @@ impl<S: Sink> Writer<S> {
             self.out.put(&[0x00, page])?;
             self.page = page;
         }
-        self.out
-            .put(&[token | if content { 0x40 } else { 0 }])?;
+        self.out.put(&[token | if content { 0x40 } else { 0 }])?;
         self.depth += 1;
         Ok(())
     }

@@ -42,7 +42,9 @@ fn files_with_suffix(dir: &Path, suffix: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for entry in rd.flatten() {
             let p = entry.path();
             if p.is_dir() {
@@ -81,7 +83,12 @@ fn check_agreed(dir: &Path) -> usize {
             Err(e) => failures.push(format!("{}: {e}", wbxml.display())),
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     canons.len()
 }
 
@@ -96,7 +103,10 @@ fn agreed_captures_in_testdata_decode_to_the_agreed_stream() {
 fn agreed_captures_in_shared_corpus_decode_to_the_agreed_stream() {
     let Some(dir) = shared_corpus() else { return };
     let n = check_agreed(&dir);
-    assert_eq!(n, 241, "the shared corpus README promises 241 agreed captures");
+    assert_eq!(
+        n, 241,
+        "the shared corpus README promises 241 agreed captures"
+    );
 }
 
 /// The verdicts of `decode-results.tsv`: file → (libwbxml ok, horde ok).
@@ -109,7 +119,10 @@ fn verdicts(dir: &Path) -> BTreeMap<String, (bool, bool)> {
     lines
         .map(|line| {
             let c: Vec<&str> = line.split('\t').collect();
-            (c[f].to_string(), (c[l].starts_with("ok"), c[h].starts_with("ok")))
+            (
+                c[f].to_string(),
+                (c[l].starts_with("ok"), c[h].starts_with("ok")),
+            )
         })
         .collect()
 }
@@ -133,7 +146,10 @@ fn captures_both_peers_reject_are_rejected() {
             Ok(_) => wrongly_accepted.push(file),
         }
     }
-    assert!(wrongly_accepted.is_empty(), "accepted: {wrongly_accepted:?}");
+    assert!(
+        wrongly_accepted.is_empty(),
+        "accepted: {wrongly_accepted:?}"
+    );
     // 6 Horde fragments without a header, syncgw in04 (an attribute on an EAS tag whose
     // list holds a LITERAL_A), and 5 synthetic cases (header only, headerless body, literal
     // tag with an empty attribute list, truncated, unterminated STR_I).
@@ -152,17 +168,25 @@ fn check_byte_exact(dir: &Path) -> (usize, Vec<String>) {
             continue;
         }
         let doc = read(&path);
-        let Ok(reader) = Reader::new(&doc) else { continue };
+        let Ok(reader) = Reader::new(&doc) else {
+            continue;
+        };
         let header = *reader.header();
         if !header.string_table.is_empty() {
             continue;
         }
-        let Ok(Some(events)) = decode_plain(&doc, Limits::strict()) else { continue };
+        let Ok(Some(events)) = decode_plain(&doc, Limits::strict()) else {
+            continue;
+        };
         checked += 1;
         match encode_plain(&events, &header) {
             Ok(out) if out == doc => {}
             Ok(out) => {
-                let at = out.iter().zip(&doc).position(|(a, b)| a != b).unwrap_or(out.len());
+                let at = out
+                    .iter()
+                    .zip(&doc)
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(out.len());
                 failures.push(format!("{}: differs at byte {at}", path.display()));
             }
             Err(e) => failures.push(format!("{}: {e}", path.display())),

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Seed the fuzz corpora from the conformance captures: the repository's own, and the shared
+# corpus beside the checkout when it is there. Files are named by content hash (as libFuzzer
+# names its own finds), so captures with the same name from different sources all go in.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+dirs=("$here/../eas-wbxml/testdata")
+[ -d "$here/../../shared/corpus" ] && dirs+=("$here/../../shared/corpus")
+for t in wbxml_decode wbxml_roundtrip; do
+  mkdir -p "$here/corpus/$t"
+  find "${dirs[@]}" -name '*.wbxml' -size -64k -print0 |
+    while IFS= read -r -d '' f; do
+      cp "$f" "$here/corpus/$t/$(sha1sum "$f" | cut -c1-40)"
+    done
+done
+# Inputs the fuzzer once found, kept as regression seeds.
+if [ -d "$here/regressions" ]; then
+  for t in wbxml_decode wbxml_roundtrip; do cp "$here/regressions/"* "$here/corpus/$t/" 2>/dev/null || true; done
+fi
