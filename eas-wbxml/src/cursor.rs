@@ -117,12 +117,12 @@ impl<'a> Cursor<'a> {
 }
 
 /// A string out of the string table: the terminated string starting at `index`.
-pub(crate) fn table_string<'a>(
-    table: &'a [u8],
+pub(crate) fn table_string(
+    table: &[u8],
     index: u32,
     charset: Charset,
     ref_offset: usize,
-) -> Result<&'a [u8], Error> {
+) -> Result<&[u8], Error> {
     let bad = || Error::BadStringTableReference {
         offset: ref_offset,
         index,

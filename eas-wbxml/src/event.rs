@@ -133,10 +133,10 @@ pub enum AttrItem<'a> {
 /// The reader checks the whole list when it meets it; iterating re-reads the bytes lazily.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Attributes<'a> {
-    /// The document from the list's first byte to its END (exclusive of what follows).
+    /// The document up to the list's END. The string table is found again from its header
+    /// when the list is iterated, which keeps this handle (and every event) small.
     doc: &'a [u8],
-    start: usize,
-    string_table: &'a [u8],
+    start: u32,
     charset: Charset,
     page: u8,
 }
@@ -144,19 +144,27 @@ pub struct Attributes<'a> {
 impl<'a> Attributes<'a> {
     /// Byte offset of the list in the document.
     pub fn offset(&self) -> usize {
-        self.start
+        self.start as usize
     }
 
     /// The items of the list, in order.
     pub fn iter(&self) -> AttrIter<'a> {
+        // The header was read once already; reading it again cannot fail, but if it did the
+        // iterator would report that error rather than invent a table.
+        let header = crate::Header::read(&mut Cursor::new(self.doc));
+        let (string_table, pending) = match header {
+            Ok(h) => (h.string_table, None),
+            Err(e) => (&[][..], Some(e)),
+        };
         AttrIter {
-            cur: Cursor::at(self.doc, self.start),
+            cur: Cursor::at(self.doc, self.offset()),
             ctx: Ctx {
-                string_table: self.string_table,
+                string_table,
                 charset: self.charset,
             },
             page: self.page,
             done: false,
+            pending,
         }
     }
 }
@@ -176,6 +184,7 @@ pub struct AttrIter<'a> {
     ctx: Ctx<'a>,
     page: u8,
     done: bool,
+    pending: Option<Error>,
 }
 
 impl<'a> Iterator for AttrIter<'a> {
@@ -183,6 +192,10 @@ impl<'a> Iterator for AttrIter<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {
             return None;
+        }
+        if let Some(e) = self.pending.take() {
+            self.done = true;
+            return Some(Err(e));
         }
         match attr_item(&mut self.cur, &self.ctx, &mut self.page, usize::MAX) {
             Ok(Some(item)) => Some(Ok(item)),
@@ -375,8 +388,7 @@ pub(crate) fn read_attributes<'a>(
     Ok((
         Attributes {
             doc: &doc[..cur.pos()],
-            start,
-            string_table: ctx.string_table,
+            start: u32::try_from(start).unwrap_or(u32::MAX),
             charset: ctx.charset,
             page: start_page,
         },

@@ -69,3 +69,8 @@ pub use header::{Header, PublicId, Version};
 pub use reader::{Limits, Reader, TrailingData};
 pub use text::{Charset, Text, TextSource};
 pub use writer::{IoSink, Sink, Writer, put_mb_u32};
+
+// The README's example is compiled and run as a doctest, so it cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

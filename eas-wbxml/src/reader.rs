@@ -31,7 +31,8 @@ pub enum TrailingData {
 pub struct Limits {
     /// Deepest element nesting. EAS documents nest at most about 12 deep. Default 64.
     pub max_depth: usize,
-    /// Largest document in bytes. Default 64 MiB.
+    /// Largest document in bytes. Default 64 MiB; never more than 4 GiB − 1, as offsets
+    /// are 32-bit.
     pub max_document_len: usize,
     /// Longest single string or opaque value in bytes. Default 48 MiB.
     pub max_string_len: usize,
@@ -132,10 +133,11 @@ impl<'a> Reader<'a> {
     /// Read the header of `doc` with the given limits.
     #[inline]
     pub fn with_limits(doc: &'a [u8], limits: Limits) -> Result<Reader<'a>, Error> {
-        if doc.len() > limits.max_document_len {
+        let max_len = limits.max_document_len.min(u32::MAX as usize);
+        if doc.len() > max_len {
             return Err(Error::DocumentTooLarge {
                 len: doc.len(),
-                limit: limits.max_document_len,
+                limit: max_len,
             });
         }
         let mut cur = Cursor::new(doc);

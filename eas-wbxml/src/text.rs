@@ -155,7 +155,7 @@ impl Charset {
                 }
             }
             Charset::Utf16Be | Charset::Utf16Le | Charset::Utf16 => {
-                if bytes.len() % 2 != 0 {
+                if !bytes.len().is_multiple_of(2) {
                     return Err(invalid());
                 }
                 let (mut big_endian, mut body) = (self != Charset::Utf16Le, bytes);
@@ -223,9 +223,11 @@ pub enum TextSource {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Text<'a> {
     bytes: &'a [u8],
-    charset: Charset,
-    offset: usize,
+    // u32: the reader refuses documents of 4 GiB and more, and a smaller event is cheaper
+    // to hand out.
+    offset: u32,
     source: TextSource,
+    charset: Charset,
 }
 
 impl<'a> Text<'a> {
@@ -238,7 +240,7 @@ impl<'a> Text<'a> {
         Text {
             bytes,
             charset,
-            offset,
+            offset: u32::try_from(offset).unwrap_or(u32::MAX),
             source,
         }
     }
@@ -255,7 +257,7 @@ impl<'a> Text<'a> {
 
     /// Byte offset of the text in the document (for a table reference, in the string table).
     pub fn offset(&self) -> usize {
-        self.offset
+        self.offset as usize
     }
 
     /// Whether this came from an inline string or the string table.
@@ -265,6 +267,6 @@ impl<'a> Text<'a> {
 
     /// The text as a string: borrowed for UTF-8 and ASCII, converted for other charsets.
     pub fn to_str(&self) -> Result<Cow<'a, str>, Error> {
-        self.charset.decode(self.bytes, self.offset)
+        self.charset.decode(self.bytes, self.offset())
     }
 }

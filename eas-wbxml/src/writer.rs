@@ -262,7 +262,7 @@ impl<S: Sink> Writer<S> {
                 "a string containing NUL cannot be inline; write it as opaque",
             ));
         }
-        if self.charset.unit_width() == 2 && bytes.len() % 2 != 0 {
+        if self.charset.unit_width() == 2 && !bytes.len().is_multiple_of(2) {
             return Err(Error::Write("UTF-16 text of odd length"));
         }
         self.out.put(&[0x03])?;

@@ -10,6 +10,9 @@
 //! the shared corpus beside the checkout (`../shared/corpus`, or `$EAS_CORPUS`); when it is
 //! absent the tests say so and check what the repository holds.
 
+// Tests may panic on bad data: that is how they fail.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
