@@ -1,0 +1,3 @@
+//! Typed requests and responses, one module per command family.
+
+pub mod folder;

@@ -1,0 +1,75 @@
+//! Folder commands decode from real captures and re-encode to the same bytes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+
+use eas_codec::codec::{DecodeOptions, decode, encode};
+use eas_codec::command::folder::*;
+use eas_codec::{CodecError, ProtocolVersion, tag};
+
+fn capture(rel: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../eas-wbxml/testdata")
+            .join(rel),
+    )
+    .unwrap()
+}
+
+const V: ProtocolVersion = ProtocolVersion::V14_1;
+
+#[test]
+fn folder_sync_request_and_response_round_trip() {
+    let doc = capture("lswbxml/folder_sync_initial_request.wbxml");
+    let req: FolderSyncRequest = decode(&doc, DecodeOptions::new(V)).unwrap();
+    assert_eq!(req.sync_key, "0");
+    assert_eq!(encode(&req, V).unwrap(), doc);
+
+    let doc = capture("lswbxml/folder_sync_initial_response.wbxml");
+    let resp: FolderSyncResponse = decode(&doc, DecodeOptions::new(V)).unwrap();
+    assert_eq!(resp.status, FolderSyncStatus::Success);
+    let changes = resp.changes.as_ref().unwrap();
+    assert_eq!(changes.count, Some(changes.changes.len() as u32));
+    let names: Vec<_> = changes
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            FolderChange::Add(f) => Some(f.display_name.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        names.contains(&"Calendar") && names.contains(&"Inbox"),
+        "{names:?}"
+    );
+    assert_eq!(encode(&resp, V).unwrap(), doc);
+}
+
+#[test]
+fn a_request_is_not_a_response_and_errors_name_the_element() {
+    let doc = capture("lswbxml/folder_sync_initial_request.wbxml");
+    let err = decode::<FolderSyncResponse>(&doc, DecodeOptions::new(V)).unwrap_err();
+    assert_eq!(
+        err,
+        CodecError::MissingElement {
+            tag: tag!(FolderHierarchy::Status),
+            parent: tag!(FolderHierarchy::FolderSync),
+            offset: 12
+        }
+    );
+    let err = decode::<FolderCreateRequest>(&doc, DecodeOptions::new(V)).unwrap_err();
+    assert!(matches!(err, CodecError::WrongRoot { .. }));
+}
+
+#[test]
+fn unknown_statuses_are_kept() {
+    let resp = FolderDeleteResponse {
+        status: FolderDeleteStatus::from_code(177),
+        sync_key: Some("3".into()),
+    };
+    let doc = encode(&resp, V).unwrap();
+    let back: FolderDeleteResponse = decode(&doc, DecodeOptions::new(V)).unwrap();
+    assert_eq!(back.status, FolderDeleteStatus::Other(177));
+    assert_eq!(back, resp);
+}
