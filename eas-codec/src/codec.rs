@@ -513,6 +513,94 @@ impl Value for Empty {
     }
 }
 
+/// An element that is either empty (meaning "yes") or holds `0`/`1`, as `DeletesAsMoves`
+/// and `GetChanges` do from 12.0 on. The form is kept so a document re-encodes as it came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum Toggle {
+    /// The element was present and empty: on.
+    Present,
+    /// The element held `0` or `1`.
+    Value(bool),
+}
+
+impl Toggle {
+    /// Whether the switch is on.
+    pub fn is_on(self) -> bool {
+        matches!(self, Toggle::Present | Toggle::Value(true))
+    }
+}
+
+impl Value for Toggle {
+    fn decode(d: &mut Decoder<'_>, tag: Tag) -> Result<Self, CodecError> {
+        let at = d.offset();
+        match d.text()?.trim() {
+            "" => Ok(Toggle::Present),
+            "0" => Ok(Toggle::Value(false)),
+            "1" => Ok(Toggle::Value(true)),
+            _ => Err(CodecError::InvalidValue {
+                tag,
+                offset: at,
+                reason: "not empty, 0 or 1",
+            }),
+        }
+    }
+    fn encode<S: Sink>(&self, e: &mut Encoder<S>, tag: Tag) -> Result<(), CodecError> {
+        match self {
+            Toggle::Present => e.empty(tag),
+            Toggle::Value(v) => v.encode(e, tag),
+        }
+    }
+}
+
+/// A list of empty elements naming tags, as Sync's `Supported` (the properties a client
+/// ghosts) carries them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
+pub struct TagList(pub Vec<Tag>);
+
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for TagList {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        // Only tags that exist, so that the value can be encoded.
+        let n = u.int_in_range(0..=8)?;
+        let mut v = Vec::with_capacity(n);
+        for _ in 0..n {
+            let page = u.choose(crate::pages::PAGES)?;
+            if let Some(t) = page.tags.get(u.choose_index(page.tags.len().max(1))?) {
+                v.push(Tag::new(page.index, t.token));
+            }
+        }
+        Ok(TagList(v))
+    }
+}
+
+impl Value for TagList {
+    fn decode(d: &mut Decoder<'_>, _: Tag) -> Result<Self, CodecError> {
+        let mut tags = Vec::new();
+        while let Some(child) = d.next_child()? {
+            if tags.len() >= d.options().max_repeat {
+                return Err(CodecError::TooMany {
+                    tag: child,
+                    limit: d.options().max_repeat,
+                    offset: d.offset(),
+                });
+            }
+            Empty::decode(d, child)?;
+            tags.push(child);
+        }
+        Ok(TagList(tags))
+    }
+    fn encode<S: Sink>(&self, e: &mut Encoder<S>, tag: Tag) -> Result<(), CodecError> {
+        e.start(tag)?;
+        for t in &self.0 {
+            if e.allows(*t) {
+                e.empty(*t)?;
+            }
+        }
+        e.end()
+    }
+}
+
 /// Accumulates a field that must occur exactly once.
 #[doc(hidden)]
 pub fn accept_one<T: Value>(

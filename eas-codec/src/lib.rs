@@ -11,6 +11,7 @@
 
 pub mod codec;
 pub mod command;
+pub mod document;
 pub mod pages;
 pub mod status;
 pub mod xml;
@@ -18,5 +19,6 @@ pub mod xml;
 mod error;
 mod tag;
 
+pub use document::Document;
 pub use error::CodecError;
 pub use tag::{Class, EasCodePages, ProtocolVersion, Tag};

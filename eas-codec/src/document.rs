@@ -1,0 +1,123 @@
+//! Any EAS document, typed: decode by root element without knowing in advance which
+//! command or direction it is.
+
+use crate::codec::{DecodeOptions, Element, decode, encode};
+use crate::pages::{PAGES, Versions};
+use crate::{CodecError, ProtocolVersion, Tag};
+
+macro_rules! documents {
+    ($( $(#[$meta:meta])* $variant:ident($ty:ty) ),* $(,)?) => {
+        /// A typed EAS document: every request and response this crate knows.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+        #[allow(clippy::large_enum_variant)]
+        pub enum Document {
+            $( $(#[$meta])* $variant($ty), )*
+        }
+
+        impl Document {
+            /// The root element's tag.
+            pub fn tag(&self) -> Tag {
+                match self {
+                    $( Document::$variant(_) => <$ty as Element>::TAG, )*
+                }
+            }
+
+            /// The variant's name, e.g. `SyncRequest`.
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $( Document::$variant(_) => stringify!($variant), )*
+                }
+            }
+
+            /// Encode for `version`.
+            pub fn encode(&self, version: ProtocolVersion) -> Result<Vec<u8>, CodecError> {
+                match self {
+                    $( Document::$variant(v) => encode(v, version), )*
+                }
+            }
+
+            /// Decode a document whose command and direction are not known: every type whose
+            /// root matches is tried, requests before responses; the first that fits wins.
+            /// When none fits, the error of the candidate that read furthest is returned.
+            pub fn decode(doc: &[u8], opts: DecodeOptions) -> Result<Document, CodecError> {
+                let (d, root) = crate::codec::Decoder::open(doc, opts)?;
+                drop(d);
+                let mut first_err = None;
+                $(
+                    if root == <$ty as Element>::TAG {
+                        match decode::<$ty>(doc, opts) {
+                            Ok(v) => return Ok(Document::$variant(v)),
+                            Err(e) => {
+                                let further = first_err
+                                    .as_ref()
+                                    .is_none_or(|f: &CodecError| e.offset() > f.offset());
+                                if further {
+                                    first_err = Some(e);
+                                }
+                            }
+                        }
+                    }
+                )*
+                Err(first_err.unwrap_or(CodecError::Unsupported {
+                    what: "a root element that starts no EAS command",
+                    offset: 0,
+                }))
+            }
+        }
+    };
+}
+
+use crate::command::folder::*;
+use crate::command::move_items::*;
+use crate::command::ping::*;
+
+documents! {
+    /// FolderSync request.
+    FolderSyncRequest(FolderSyncRequest),
+    /// FolderSync response.
+    FolderSyncResponse(FolderSyncResponse),
+    /// FolderCreate request.
+    FolderCreateRequest(FolderCreateRequest),
+    /// FolderCreate response.
+    FolderCreateResponse(FolderCreateResponse),
+    /// FolderUpdate request.
+    FolderUpdateRequest(FolderUpdateRequest),
+    /// FolderUpdate response.
+    FolderUpdateResponse(FolderUpdateResponse),
+    /// FolderDelete request.
+    FolderDeleteRequest(FolderDeleteRequest),
+    /// FolderDelete response.
+    FolderDeleteResponse(FolderDeleteResponse),
+    /// Ping request.
+    PingRequest(PingRequest),
+    /// Ping response.
+    PingResponse(PingResponse),
+    /// MoveItems request.
+    MoveItemsRequest(MoveItemsRequest),
+    /// MoveItems response.
+    MoveItemsResponse(MoveItemsResponse),
+}
+
+/// The newest protocol version in which every tag of `doc` exists, if there is one: the
+/// version to re-encode a capture of unknown version with, so that nothing it holds is
+/// filtered out.
+pub fn newest_version_for(doc: &[u8]) -> Option<ProtocolVersion> {
+    let mut set = Versions::ALL;
+    for ev in eas_wbxml::Reader::new(doc).ok()? {
+        if let eas_wbxml::Event::Start(eas_wbxml::StartTag {
+            name: eas_wbxml::TagName::Token { page, token },
+            ..
+        }) = ev.ok()?
+        {
+            let spec = PAGES
+                .get(usize::from(page))
+                .and_then(|p| p.tags.iter().find(|t| t.token == token))?;
+            set = Versions(set.0 & spec.versions.0);
+        }
+    }
+    ProtocolVersion::ALL
+        .into_iter()
+        .rev()
+        .find(|v| set.contains(v.bit()))
+}
