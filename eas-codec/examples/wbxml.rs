@@ -37,7 +37,10 @@ fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     let plain: Vec<&String> = args
         .iter()
         .enumerate()
-        .filter(|(i, a)| !a.starts_with("--") && !(*i > 0 && args[i - 1] == "--version"))
+        .filter(|(i, a)| {
+            let is_version_value = *i > 0 && args[i - 1] == "--version";
+            !(a.starts_with("--") || is_version_value)
+        })
         .map(|(_, a)| a)
         .collect();
     match plain.as_slice() {
