@@ -6,11 +6,18 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dirs=("$here/../eas-wbxml/testdata")
 [ -d "$here/../../shared/corpus" ] && dirs+=("$here/../../shared/corpus")
-for t in wbxml_decode wbxml_roundtrip; do
+for t in wbxml_decode wbxml_roundtrip typed_decode; do
   mkdir -p "$here/corpus/$t"
   find "${dirs[@]}" -name '*.wbxml' -size -64k -print0 |
     while IFS= read -r -d '' f; do
-      cp "$f" "$here/corpus/$t/$(sha1sum "$f" | cut -c1-40)"
+      if [ "$t" = typed_decode ]; then
+        # The first byte picks the protocol version: seed each capture as 14.1 and 16.1.
+        for v in 04 06; do
+          { printf "\\x$v"; cat "$f"; } > "$here/corpus/$t/$v-$(sha1sum "$f" | cut -c1-40)"
+        done
+      else
+        cp "$f" "$here/corpus/$t/$(sha1sum "$f" | cut -c1-40)"
+      fi
     done
 done
 # Inputs the fuzzer once found, kept as regression seeds.

@@ -353,10 +353,13 @@ impl<S: Sink> Encoder<S> {
         Ok(self.w.empty(tag.page, tag.token)?)
     }
 
-    /// Write element `tag` holding `text`.
+    /// Write element `tag` holding `text`. Text with a NUL in it (which a peer can send as
+    /// opaque data) cannot be an inline string, so it is written as opaque data.
     pub fn text_element(&mut self, tag: Tag, text: &str) -> Result<(), CodecError> {
         self.start(tag)?;
-        if !text.is_empty() {
+        if text.contains('\0') {
+            self.w.opaque(text.as_bytes())?;
+        } else if !text.is_empty() {
             self.w.text(text)?;
         }
         self.end()

@@ -12,6 +12,7 @@
 pub mod codec;
 pub mod command;
 pub mod document;
+pub mod fuzzing;
 pub mod pages;
 pub mod status;
 pub mod xml;

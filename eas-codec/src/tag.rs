@@ -208,6 +208,16 @@ impl Tag {
     }
 }
 
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for Tag {
+    /// Only tags the table names, so that arbitrary values can be encoded.
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        let page = u.choose(PAGES)?;
+        let t = u.choose(page.tags)?;
+        Ok(Tag::new(page.index, t.token))
+    }
+}
+
 impl fmt::Debug for Tag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(self, f)
