@@ -73,3 +73,42 @@ fn unknown_statuses_are_kept() {
     assert_eq!(back.status, FolderDeleteStatus::Other(177));
     assert_eq!(back, resp);
 }
+
+#[test]
+fn commands_map_names_codes_and_protocol_error_statuses() {
+    use eas_codec::command::Command;
+    use eas_codec::status::CommonStatus;
+    for c in Command::ALL {
+        assert_eq!(Command::from_name(c.name()), Some(c));
+        assert_eq!(Command::from_code(c.code()), Some(c));
+    }
+    assert_eq!(
+        Command::from_name("sync"),
+        None,
+        "command names are case-sensitive"
+    );
+    let truncated =
+        decode::<FolderSyncRequest>(&[3, 1, 0x6A, 0, 0x00, 0x07, 0x56], DecodeOptions::new(V))
+            .unwrap_err();
+    assert_eq!(Command::FolderSync.protocol_error_status(&truncated), 10);
+    assert_eq!(Command::Sync.protocol_error_status(&truncated), 4);
+    assert_eq!(
+        Command::SendMail.protocol_error_status(&truncated),
+        CommonStatus::InvalidWbxml.code()
+    );
+    let schema = decode::<FolderSyncResponse>(
+        &capture("lswbxml/folder_sync_initial_request.wbxml"),
+        DecodeOptions::new(V),
+    )
+    .unwrap_err();
+    assert_eq!(Command::MoveItems.protocol_error_status(&schema), 103);
+    assert_eq!(
+        CommonStatus::from_code(142),
+        CommonStatus::DeviceNotProvisioned
+    );
+    assert!(
+        CommonStatus::DeviceNotProvisioned
+            .meaning()
+            .contains("Provision")
+    );
+}
