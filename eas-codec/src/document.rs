@@ -16,6 +16,9 @@ macro_rules! documents {
         }
 
         impl Document {
+            /// The names of all variants.
+            pub const KINDS: &'static [&'static str] = &[$( stringify!($variant) ),*];
+
             /// The root element's tag.
             pub fn tag(&self) -> Tag {
                 match self {
