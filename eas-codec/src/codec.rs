@@ -160,12 +160,18 @@ impl<'a> Decoder<'a> {
     /// The bytes of the current element's content (inline strings, table strings, opaque
     /// data and entities, concatenated), closing it. Borrowed when the content is one piece.
     pub fn bytes(&mut self) -> Result<Cow<'a, [u8]>, CodecError> {
+        self.content().map(|(b, _)| b)
+    }
+
+    /// The current element's content and whether any of it was opaque data, closing it.
+    pub fn content(&mut self) -> Result<(Cow<'a, [u8]>, bool), CodecError> {
         let mut acc: Option<Cow<'a, [u8]>> = None;
+        let mut opaque = false;
         loop {
             let piece: Cow<'a, [u8]> = match self.next_event()? {
                 Event::End => {
                     self.stack.pop();
-                    return Ok(acc.unwrap_or(Cow::Borrowed(&[])));
+                    return Ok((acc.unwrap_or(Cow::Borrowed(&[])), opaque));
                 }
                 Event::Text(t) => match t.charset() {
                     eas_wbxml::Charset::Utf8 | eas_wbxml::Charset::Unknown => {
@@ -176,7 +182,10 @@ impl<'a> Decoder<'a> {
                         Cow::Owned(s) => Cow::Owned(s.into_bytes()),
                     },
                 },
-                Event::Opaque(d) => Cow::Borrowed(d),
+                Event::Opaque(d) => {
+                    opaque = true;
+                    Cow::Borrowed(d)
+                }
                 Event::Entity(c) => Cow::Owned(c.to_string().into_bytes()),
                 Event::Start(_) => {
                     return Err(CodecError::UnexpectedContent {
@@ -249,26 +258,37 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    /// The code pages of the current element's direct children, in order of first use,
-    /// without consuming anything (the reader is copied and run ahead). `ApplicationData`
-    /// uses it to learn its data class before decoding.
-    pub fn peek_child_pages(&self) -> Result<Vec<u8>, CodecError> {
+    /// The tags of the current element's direct children, in order, without consuming
+    /// anything (the reader is copied and run ahead). Used where the schema only tells
+    /// alternatives apart by their children.
+    pub fn peek_child_tags(&self) -> Result<Vec<Tag>, CodecError> {
         let mut ahead = self.reader.clone();
         let mut depth = 0usize;
-        let mut pages = Vec::new();
+        let mut tags = Vec::new();
         while let Some(ev) = ahead.next_event()? {
             match ev {
                 Event::Start(t) => {
-                    if let (0, TagName::Token { page, .. }) = (depth, t.name)
-                        && !pages.contains(&page)
-                    {
-                        pages.push(page);
+                    if let (0, TagName::Token { page, token }) = (depth, t.name) {
+                        tags.push(Tag::new(page, token));
                     }
                     depth += 1;
                 }
                 Event::End if depth == 0 => break,
                 Event::End => depth -= 1,
                 _ => {}
+            }
+        }
+        Ok(tags)
+    }
+
+    /// The code pages of the current element's direct children, in order of first use,
+    /// without consuming anything. `ApplicationData` uses it to learn its data class before
+    /// decoding.
+    pub fn peek_child_pages(&self) -> Result<Vec<u8>, CodecError> {
+        let mut pages = Vec::new();
+        for t in self.peek_child_tags()? {
+            if !pages.contains(&t.page) {
+                pages.push(t.page);
             }
         }
         Ok(pages)
@@ -489,6 +509,60 @@ impl Value for Opaque {
     }
     fn encode<S: Sink>(&self, e: &mut Encoder<S>, tag: Tag) -> Result<(), CodecError> {
         e.opaque_element(tag, &self.0)
+    }
+}
+
+/// Binary content that peers send either as opaque bytes or as base64 text (pictures,
+/// certificates, attachment data, conversation ids). The wire form is kept, so a value
+/// re-encodes as it came; [`Binary::to_bytes`] gives the bytes either way.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum Binary {
+    /// Sent as opaque data: the bytes themselves.
+    Opaque(Vec<u8>),
+    /// Sent as text: base64 (or, for ids, the id as the server wrote it).
+    Text(String),
+}
+
+impl Default for Binary {
+    fn default() -> Self {
+        Binary::Opaque(Vec::new())
+    }
+}
+
+impl Binary {
+    /// The bytes: the opaque data, or the text decoded from base64.
+    pub fn to_bytes(&self) -> Result<Cow<'_, [u8]>, base64::DecodeError> {
+        use base64::Engine as _;
+        match self {
+            Binary::Opaque(b) => Ok(Cow::Borrowed(b)),
+            Binary::Text(t) => base64::engine::general_purpose::STANDARD
+                .decode(t.trim())
+                .map(Cow::Owned),
+        }
+    }
+}
+
+impl Value for Binary {
+    fn decode(d: &mut Decoder<'_>, tag: Tag) -> Result<Self, CodecError> {
+        let at = d.offset();
+        let (bytes, opaque) = d.content()?;
+        if opaque {
+            return Ok(Binary::Opaque(bytes.into_owned()));
+        }
+        String::from_utf8(bytes.into_owned())
+            .map(Binary::Text)
+            .map_err(|_| CodecError::InvalidValue {
+                tag,
+                offset: at,
+                reason: "text is not valid UTF-8",
+            })
+    }
+    fn encode<S: Sink>(&self, e: &mut Encoder<S>, tag: Tag) -> Result<(), CodecError> {
+        match self {
+            Binary::Opaque(b) => e.opaque_element(tag, b),
+            Binary::Text(t) => e.text_element(tag, t),
+        }
     }
 }
 
@@ -805,6 +879,9 @@ macro_rules! wire_choice {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq)]
         #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+        // Variants are the elements' own structs, at most a few hundred bytes (items are
+        // boxed inside `ApplicationData`); boxing them would cost an allocation each.
+        #[allow(clippy::large_enum_variant)]
         $vis enum $name {
             $( $(#[$vmeta])* $variant($vty), )*
         }

@@ -71,11 +71,38 @@ macro_rules! documents {
     };
 }
 
+use crate::command::compose::*;
+use crate::command::estimate::*;
+use crate::command::find::*;
 use crate::command::folder::*;
+use crate::command::item_operations::*;
+use crate::command::meeting_response::*;
 use crate::command::move_items::*;
 use crate::command::ping::*;
+use crate::command::provision::*;
+use crate::command::resolve::*;
+use crate::command::search::*;
+use crate::command::settings::*;
+use crate::command::sync::*;
+use crate::command::validate_cert::*;
 
 documents! {
+    /// Sync request.
+    SyncRequest(SyncRequest),
+    /// Sync response.
+    SyncResponse(SyncResponse),
+    /// GetItemEstimate request.
+    GetItemEstimateRequest(GetItemEstimateRequest),
+    /// GetItemEstimate response.
+    GetItemEstimateResponse(GetItemEstimateResponse),
+    /// ItemOperations request.
+    ItemOperationsRequest(ItemOperationsRequest),
+    /// ItemOperations response.
+    ItemOperationsResponse(ItemOperationsResponse),
+    /// Search request.
+    SearchRequest(SearchRequest),
+    /// Search response.
+    SearchResponse(SearchResponse),
     /// FolderSync request.
     FolderSyncRequest(FolderSyncRequest),
     /// FolderSync response.
@@ -100,6 +127,46 @@ documents! {
     MoveItemsRequest(MoveItemsRequest),
     /// MoveItems response.
     MoveItemsResponse(MoveItemsResponse),
+    /// Provision request.
+    ProvisionRequest(ProvisionRequest),
+    /// Provision response.
+    ProvisionResponse(ProvisionResponse),
+    /// Settings request.
+    SettingsRequest(SettingsRequest),
+    /// Settings response.
+    SettingsResponse(SettingsResponse),
+    /// ResolveRecipients request.
+    ResolveRecipientsRequest(ResolveRecipientsRequest),
+    /// ResolveRecipients response.
+    ResolveRecipientsResponse(ResolveRecipientsResponse),
+    /// ValidateCert request.
+    ValidateCertRequest(ValidateCertRequest),
+    /// ValidateCert response.
+    ValidateCertResponse(ValidateCertResponse),
+    /// MeetingResponse request.
+    MeetingResponseRequest(MeetingResponseRequest),
+    /// MeetingResponse response.
+    MeetingResponseResponse(MeetingResponseResponse),
+    /// SendMail request.
+    SendMailRequest(SendMailRequest),
+    /// SendMail response.
+    SendMailResponse(SendMailResponse),
+    /// SmartReply request.
+    SmartReplyRequest(SmartReplyRequest),
+    /// SmartReply response.
+    SmartReplyResponse(SmartReplyResponse),
+    /// SmartForward request.
+    SmartForwardRequest(SmartForwardRequest),
+    /// SmartForward response.
+    SmartForwardResponse(SmartForwardResponse),
+    /// Find request.
+    FindRequest(FindRequest),
+    /// Find response.
+    FindResponse(FindResponse),
+    /// A data-class item on its own (a fragment, as test fixtures hold them).
+    ApplicationData(crate::data::ApplicationData),
+    /// A provisioning policy document on its own.
+    EasProvisionDoc(EasProvisionDoc),
 }
 
 /// The newest protocol version in which every tag of `doc` exists, if there is one: the

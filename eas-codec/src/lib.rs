@@ -11,6 +11,7 @@
 
 pub mod codec;
 pub mod command;
+pub mod data;
 pub mod document;
 pub mod fuzzing;
 pub mod pages;

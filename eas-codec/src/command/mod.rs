@@ -1,8 +1,20 @@
 //! Typed requests and responses, one module per command family.
 
+pub mod autodiscover;
+pub mod compose;
+pub mod estimate;
+pub mod find;
 pub mod folder;
+pub mod item_operations;
+pub mod meeting_response;
 pub mod move_items;
 pub mod ping;
+pub mod provision;
+pub mod resolve;
+pub mod search;
+pub mod settings;
+pub mod sync;
+pub mod validate_cert;
 
 /// An EAS command, as named in the request URI's `Cmd` parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
