@@ -44,8 +44,9 @@ impl DecodeOptions {
     }
 }
 
-/// Walks a document element by element for the typed decoders.
-#[derive(Debug)]
+/// Walks a document element by element for the typed decoders. Cloning it is cheap and
+/// gives an independent cursor (used to try alternatives).
+#[derive(Debug, Clone)]
 pub struct Decoder<'a> {
     reader: Reader<'a>,
     opts: DecodeOptions,

@@ -121,11 +121,8 @@ impl ApplicationData {
     }
 }
 
-impl Value for ApplicationData {
-    fn decode(d: &mut Decoder<'_>, tag: Tag) -> Result<Self, CodecError> {
-        let class = ApplicationData::class_of_pages(&d.peek_child_pages()?)
-            .or(d.options().class_hint)
-            .unwrap_or(Class::Email);
+impl ApplicationData {
+    fn decode_as(d: &mut Decoder<'_>, tag: Tag, class: Class) -> Result<Self, CodecError> {
         Ok(match class {
             Class::Email | Class::Sms => ApplicationData::Email(Box::new(Email::decode(d, tag)?)),
             Class::Calendar => ApplicationData::Calendar(Box::new(Calendar::decode(d, tag)?)),
@@ -133,6 +130,42 @@ impl Value for ApplicationData {
             Class::Tasks => ApplicationData::Task(Box::new(Task::decode(d, tag)?)),
             Class::Notes => ApplicationData::Note(Box::new(Note::decode(d, tag)?)),
         })
+    }
+}
+
+impl Value for ApplicationData {
+    fn decode(d: &mut Decoder<'_>, tag: Tag) -> Result<Self, CodecError> {
+        if let Some(class) = ApplicationData::class_of_pages(&d.peek_child_pages()?) {
+            return ApplicationData::decode_as(d, tag, class);
+        }
+        // Only shared elements (AirSyncBase, RightsManagement), or none: the wire does not
+        // say the class. Try the hinted class (or Email) first, then the others, on a copy
+        // of the decoder, and keep the first that accepts every child.
+        let first = d.options().class_hint.unwrap_or(Class::Email);
+        let mut first_err = None;
+        for class in [
+            first,
+            Class::Email,
+            Class::Calendar,
+            Class::Contacts,
+            Class::Tasks,
+            Class::Notes,
+        ] {
+            let mut trial = d.clone();
+            match ApplicationData::decode_as(&mut trial, tag, class) {
+                Ok(v) => {
+                    *d = trial;
+                    return Ok(v);
+                }
+                Err(e) => {
+                    first_err.get_or_insert(e);
+                }
+            }
+        }
+        Err(first_err.unwrap_or(CodecError::Unsupported {
+            what: "an item of no known class",
+            offset: d.offset(),
+        }))
     }
 
     fn encode<S: Sink>(&self, e: &mut Encoder<S>, tag: Tag) -> Result<(), CodecError> {
