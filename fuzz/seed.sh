@@ -20,7 +20,13 @@ for t in wbxml_decode wbxml_roundtrip typed_decode; do
       fi
     done
 done
-# Inputs the fuzzer once found, kept as regression seeds.
+# Inputs the fuzzer once found, kept as regression seeds: regressions/TARGET-NAME.
 if [ -d "$here/regressions" ]; then
-  for t in wbxml_decode wbxml_roundtrip; do cp "$here/regressions/"* "$here/corpus/$t/" 2>/dev/null || true; done
+  for f in "$here/regressions/"*; do
+    [ -e "$f" ] || continue
+    name=$(basename "$f")
+    for t in wbxml_decode wbxml_roundtrip typed_decode typed_roundtrip; do
+      case "$name" in "$t"-*) mkdir -p "$here/corpus/$t"; cp "$f" "$here/corpus/$t/";; esac
+    done
+  done
 fi

@@ -112,3 +112,39 @@ fn commands_map_names_codes_and_protocol_error_statuses() {
             .contains("Provision")
     );
 }
+
+#[test]
+fn a_comparison_on_search_value_itself_is_refused_not_garbled() {
+    // Found by the typed_roundtrip fuzzer: `<GreaterThan><Value/><Value>x</Value>` would read
+    // back as two values.
+    use eas_codec::command::search::*;
+    let req = SearchRequest {
+        store: SearchStore {
+            name: "Mailbox".into(),
+            query: SearchQuery::Terms(vec![QueryTerm::GreaterThan(Comparison {
+                property: Some(tag!(Search::Value)),
+                value: Some("x".into()),
+            })]),
+            options: None,
+        },
+    };
+    assert!(matches!(
+        encode(&req, V),
+        Err(CodecError::InvalidValue { .. })
+    ));
+    let ok = SearchRequest {
+        store: SearchStore {
+            name: "Mailbox".into(),
+            query: SearchQuery::Terms(vec![QueryTerm::GreaterThan(Comparison {
+                property: Some(tag!(Email::DateReceived)),
+                value: Some("2026-01-01T00:00:00.000Z".into()),
+            })]),
+            options: None,
+        },
+    };
+    let doc = encode(&ok, V).unwrap();
+    assert_eq!(
+        decode::<SearchRequest>(&doc, DecodeOptions::new(V)).unwrap(),
+        ok
+    );
+}

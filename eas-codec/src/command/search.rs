@@ -154,6 +154,14 @@ impl Value for Comparison {
         Ok(c)
     }
     fn encode<S: eas_wbxml::Sink>(&self, e: &mut Encoder<S>, tag: Tag) -> Result<(), CodecError> {
+        if self.property == Some(tag!(Search::Value)) {
+            // It could not be told apart from the value on the way back.
+            return Err(CodecError::InvalidValue {
+                tag,
+                offset: 0,
+                reason: "the compared property cannot be Search:Value",
+            });
+        }
         e.start(tag)?;
         if let Some(p) = self.property {
             e.empty(p)?;
