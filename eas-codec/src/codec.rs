@@ -44,6 +44,53 @@ impl DecodeOptions {
     }
 }
 
+/// The open elements, kept inline: a heap allocation per message would cost more than the
+/// rest of decoding a small request. EAS nests about 12 deep; levels past 16 are counted but
+/// not named in errors.
+#[derive(Debug, Clone, Copy)]
+struct TagStack {
+    tags: [Tag; 16],
+    len: usize,
+}
+
+impl Default for TagStack {
+    fn default() -> Self {
+        TagStack {
+            tags: [Tag::new(0, 0); 16],
+            len: 0,
+        }
+    }
+}
+
+impl TagStack {
+    #[inline]
+    fn push(&mut self, tag: Tag) {
+        if let Some(slot) = self.tags.get_mut(self.len) {
+            *slot = tag;
+        }
+        self.len += 1;
+    }
+
+    #[inline]
+    fn pop(&mut self) {
+        self.len = self.len.saturating_sub(1);
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The `n`-th open element from the innermost (0 is the innermost).
+    fn nth_from_top(&self, n: usize) -> Tag {
+        self.len
+            .checked_sub(n + 1)
+            .and_then(|i| self.tags.get(i))
+            .copied()
+            .unwrap_or(Tag::new(0, 0))
+    }
+}
+
 /// Walks a document element by element for the typed decoders. Cloning it is cheap and
 /// gives an independent cursor (used to try alternatives).
 #[derive(Debug, Clone)]
@@ -51,7 +98,7 @@ pub struct Decoder<'a> {
     reader: Reader<'a>,
     opts: DecodeOptions,
     /// The open elements, innermost last (for error context).
-    stack: Vec<Tag>,
+    stack: TagStack,
 }
 
 impl<'a> Decoder<'a> {
@@ -61,7 +108,7 @@ impl<'a> Decoder<'a> {
         let mut d = Decoder {
             reader,
             opts,
-            stack: Vec::with_capacity(16),
+            stack: TagStack::default(),
         };
         match d.next_child()? {
             Some(tag) => Ok((d, tag)),
@@ -84,7 +131,7 @@ impl<'a> Decoder<'a> {
 
     /// The innermost open element.
     pub fn current(&self) -> Tag {
-        self.stack.last().copied().unwrap_or(Tag::new(0, 0))
+        self.stack.nth_from_top(0)
     }
 
     /// Byte offset of the last event read.
@@ -218,12 +265,12 @@ impl<'a> Decoder<'a> {
         let tag = self.current();
         let at = self.offset();
         match self.bytes()? {
-            Cow::Borrowed(b) => std::str::from_utf8(b).map(Cow::Borrowed),
-            Cow::Owned(v) => String::from_utf8(v)
-                .map(Cow::Owned)
-                .map_err(|e| e.utf8_error()),
+            Cow::Borrowed(b) => simdutf8::basic::from_utf8(b)
+                .map(Cow::Borrowed)
+                .map_err(|_| ()),
+            Cow::Owned(v) => String::from_utf8(v).map(Cow::Owned).map_err(|_| ()),
         }
-        .map_err(|_| CodecError::InvalidValue {
+        .map_err(|()| CodecError::InvalidValue {
             tag,
             offset: at,
             reason: "not valid UTF-8",
@@ -263,14 +310,27 @@ impl<'a> Decoder<'a> {
     /// anything (the reader is copied and run ahead). Used where the schema only tells
     /// alternatives apart by their children.
     pub fn peek_child_tags(&self) -> Result<Vec<Tag>, CodecError> {
+        let mut tags = Vec::new();
+        self.peek_children(|t| {
+            tags.push(t);
+            false
+        })?;
+        Ok(tags)
+    }
+
+    /// Run `f` on the tags of the current element's direct children, in order, without
+    /// consuming anything, until it returns `true` (then the look-ahead stops: deciding on
+    /// the first child does not scan the rest of a large element).
+    pub fn peek_children(&self, mut f: impl FnMut(Tag) -> bool) -> Result<(), CodecError> {
         let mut ahead = self.reader.clone();
         let mut depth = 0usize;
-        let mut tags = Vec::new();
         while let Some(ev) = ahead.next_event()? {
             match ev {
                 Event::Start(t) => {
-                    if let (0, TagName::Token { page, token }) = (depth, t.name) {
-                        tags.push(Tag::new(page, token));
+                    if let (0, TagName::Token { page, token }) = (depth, t.name)
+                        && f(Tag::new(page, token))
+                    {
+                        return Ok(());
                     }
                     depth += 1;
                 }
@@ -279,7 +339,7 @@ impl<'a> Decoder<'a> {
                 _ => {}
             }
         }
-        Ok(tags)
+        Ok(())
     }
 
     /// The code pages of the current element's direct children, in order of first use,
@@ -297,12 +357,7 @@ impl<'a> Decoder<'a> {
 
     /// The parent of the element just opened.
     pub fn parent(&self) -> Tag {
-        self.stack
-            .len()
-            .checked_sub(2)
-            .and_then(|i| self.stack.get(i))
-            .copied()
-            .unwrap_or(Tag::new(0, 0))
+        self.stack.nth_from_top(1)
     }
 
     /// The error for a child element (just opened) that its parent does not allow.
@@ -378,10 +433,8 @@ impl<S: Sink> Encoder<S> {
     /// opaque data) cannot be an inline string, so it is written as opaque data.
     pub fn text_element(&mut self, tag: Tag, text: &str) -> Result<(), CodecError> {
         self.start(tag)?;
-        if text.contains('\0') {
-            self.w.opaque(text.as_bytes())?;
-        } else if !text.is_empty() {
-            self.w.text(text)?;
+        if !text.is_empty() {
+            self.w.text_or_opaque(text)?;
         }
         self.end()
     }

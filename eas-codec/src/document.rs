@@ -44,8 +44,7 @@ macro_rules! documents {
             /// root matches is tried, requests before responses; the first that fits wins.
             /// When none fits, the error of the candidate that read furthest is returned.
             pub fn decode(doc: &[u8], opts: DecodeOptions) -> Result<Document, CodecError> {
-                let (d, root) = crate::codec::Decoder::open(doc, opts)?;
-                drop(d);
+                let (_, root) = crate::codec::Decoder::open(doc, opts)?;
                 let mut first_err = None;
                 $(
                     if root == <$ty as Element>::TAG {

@@ -202,9 +202,16 @@ impl Tag {
         self.page_spec().map(|p| p.namespace)
     }
 
-    /// Whether the tag exists in protocol version `v`.
+    /// Whether the tag exists in protocol version `v`. A table lookup: this runs for every
+    /// start tag a strict decoder reads.
+    #[inline]
     pub fn exists_in(self, v: ProtocolVersion) -> bool {
-        self.spec().is_some_and(|t| t.versions.contains(v.bit()))
+        let versions = VERSION_TABLE
+            .get(usize::from(self.page))
+            .and_then(|page| page.get(usize::from(self.token)))
+            .copied()
+            .unwrap_or(0);
+        versions & v.bit().0 != 0
     }
 }
 
@@ -233,6 +240,26 @@ impl fmt::Display for Tag {
         }
     }
 }
+
+/// For every page and token, the versions in which the tag exists (0: no such tag), built
+/// from [`PAGES`] at compile time.
+static VERSION_TABLE: [[u8; 64]; 26] = {
+    let mut table = [[0u8; 64]; 26];
+    let mut p = 0;
+    while p < PAGES.len() && p < 26 {
+        let page = &PAGES[p];
+        let mut i = 0;
+        while i < page.tags.len() {
+            let t = &page.tags[i];
+            if (t.token as usize) < 64 {
+                table[page.index as usize][t.token as usize] = t.versions.0;
+            }
+            i += 1;
+        }
+        p += 1;
+    }
+    table
+};
 
 /// A [`Tag`] constant by namespace and name, checked against the table at compile time:
 /// `tag!(AirSync::SyncKey)`.

@@ -248,6 +248,27 @@ impl<S: Sink> Writer<S> {
         self.put_inline(&bytes)
     }
 
+    /// Write `s` as an inline string, or as opaque data if it contains a NUL (which cannot
+    /// stand in an inline string). For UTF-8 documents, one scan of the text either way.
+    #[inline]
+    pub fn text_or_opaque(&mut self, s: &str) -> Result<(), Error> {
+        self.check_content("text outside the root element")?;
+        if matches!(self.charset, Charset::Utf8 | Charset::Unknown) {
+            if memchr::memchr(0, s.as_bytes()).is_some() {
+                return self.opaque(s.as_bytes());
+            }
+            self.out.put(&[0x03])?;
+            self.out.put(s.as_bytes())?;
+            return self.out.put(&[0]);
+        }
+        let bytes = self.charset.encode(s)?;
+        if self.charset.contains_terminator(&bytes) {
+            self.opaque(s.as_bytes())
+        } else {
+            self.put_inline(&bytes)
+        }
+    }
+
     /// Write bytes already in the document's charset as an inline string.
     #[inline]
     pub fn text_bytes(&mut self, bytes: &[u8]) -> Result<(), Error> {

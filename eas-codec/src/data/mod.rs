@@ -135,7 +135,12 @@ impl ApplicationData {
 
 impl Value for ApplicationData {
     fn decode(d: &mut Decoder<'_>, tag: Tag) -> Result<Self, CodecError> {
-        if let Some(class) = ApplicationData::class_of_pages(&d.peek_child_pages()?) {
+        let mut class = None;
+        d.peek_children(|t| {
+            class = ApplicationData::class_of_pages(&[t.page]);
+            class.is_some()
+        })?;
+        if let Some(class) = class {
             return ApplicationData::decode_as(d, tag, class);
         }
         // Only shared elements (AirSyncBase, RightsManagement), or none: the wire does not
