@@ -384,6 +384,9 @@ impl<'a> Decoder<'a> {
 pub struct Encoder<S: Sink> {
     w: Writer<S>,
     version: ProtocolVersion,
+    /// An element opened but not written yet: written with the content bit when content
+    /// follows, as an empty tag (`<X/>`) when it closes first, as real peers write them.
+    pending: Option<Tag>,
 }
 
 impl<S: Sink> Encoder<S> {
@@ -392,6 +395,7 @@ impl<S: Sink> Encoder<S> {
         Ok(Encoder {
             w: Writer::new(sink)?,
             version,
+            pending: None,
         })
     }
 
@@ -414,36 +418,57 @@ impl<S: Sink> Encoder<S> {
         Ok(())
     }
 
+    #[inline]
+    fn flush(&mut self) -> Result<(), CodecError> {
+        if let Some(t) = self.pending.take() {
+            self.w.start(t.page, t.token)?;
+        }
+        Ok(())
+    }
+
     /// Open element `tag`.
+    #[inline]
     pub fn start(&mut self, tag: Tag) -> Result<(), CodecError> {
-        Ok(self.w.start(tag.page, tag.token)?)
+        self.flush()?;
+        self.pending = Some(tag);
+        Ok(())
     }
 
     /// Close the innermost element.
+    #[inline]
     pub fn end(&mut self) -> Result<(), CodecError> {
-        Ok(self.w.end()?)
+        match self.pending.take() {
+            Some(t) => Ok(self.w.empty(t.page, t.token)?),
+            None => Ok(self.w.end()?),
+        }
     }
 
     /// Write element `tag` with no content.
     pub fn empty(&mut self, tag: Tag) -> Result<(), CodecError> {
+        self.flush()?;
         Ok(self.w.empty(tag.page, tag.token)?)
     }
 
-    /// Write element `tag` holding `text`. Text with a NUL in it (which a peer can send as
-    /// opaque data) cannot be an inline string, so it is written as opaque data.
+    /// Write element `tag` holding `text` (an empty string is an empty element). Text with
+    /// a NUL in it (which a peer can send as opaque data) cannot be an inline string, so it
+    /// is written as opaque data.
     pub fn text_element(&mut self, tag: Tag, text: &str) -> Result<(), CodecError> {
-        self.start(tag)?;
-        if !text.is_empty() {
-            self.w.text_or_opaque(text)?;
+        self.flush()?;
+        if text.is_empty() {
+            return Ok(self.w.empty(tag.page, tag.token)?);
         }
-        self.end()
+        self.w.start(tag.page, tag.token)?;
+        self.w.text_or_opaque(text)?;
+        Ok(self.w.end()?)
     }
 
-    /// Write element `tag` holding opaque `data`.
+    /// Write element `tag` holding opaque `data` (written even when empty, so that the
+    /// opaque form survives).
     pub fn opaque_element(&mut self, tag: Tag, data: &[u8]) -> Result<(), CodecError> {
-        self.start(tag)?;
+        self.flush()?;
+        self.w.start(tag.page, tag.token)?;
         self.w.opaque(data)?;
-        self.end()
+        Ok(self.w.end()?)
     }
 
     /// Finish the document and return the sink.

@@ -15,6 +15,7 @@ pub mod data;
 pub mod document;
 pub mod fuzzing;
 pub mod pages;
+pub mod protocol;
 pub mod status;
 pub mod xml;
 
