@@ -10,8 +10,12 @@ anchor="$top/../shared/bench/libwbxml/run.sh"
 [ -f "$anchor" ] || { echo "no $anchor: the libwbxml anchor lives in ../shared" >&2; exit 1; }
 out=$(mktemp -d)
 cargo build -q --release --locked -p eas-wbxml --example bench
+cp "$top/target/release/examples/bench" "$out/wbxml-bench"
+cargo build -q --release --locked -p eas-codec --example bench
+cp "$top/target/release/examples/bench" "$out/codec-bench"
 sh "$anchor" "$RUNS" | tee "$out/libwbxml.txt"
-"$top/target/release/examples/bench" "$RUNS" | tee "$out/eas.txt"
+"$out/wbxml-bench" "$RUNS" | tee "$out/eas.txt"
+"$out/codec-bench" "$RUNS" | tee -a "$out/eas.txt"
 echo
 echo "| document | measure | libwbxml | eas-wbxml | ratio |"
 echo "|---|---|---|---|---|"
@@ -21,11 +25,11 @@ for doc in sync-response-500 folder_sync_initial_response folder_sync_initial_re
   unit="msgs/s"; [ "$doc" = sync-response-500 ] && unit="MB/s"
   lt=$(grep "^libwbxml-tree $doc.wbxml" "$out/libwbxml.txt" | val "$unit")
   le=$(grep "^libwbxml-encode $doc" "$out/libwbxml.txt" | val "$unit")
-  for m in decode tree encode; do
-    ours=$(grep "^eas-wbxml-$m $doc.wbxml" "$out/eas.txt" | val "$unit")
-    if [ "$m" = encode ]; then ref=$le; refname="encode"; else ref=$lt; refname="tree"; fi
+  for m in wbxml-decode wbxml-tree wbxml-encode codec-typed-decode codec-typed-encode; do
+    ours=$(grep "^eas-$m $doc.wbxml" "$out/eas.txt" | val "$unit")
+    case "$m" in *encode) ref=$le; refname="encode";; *) ref=$lt; refname="tree";; esac
     ratio=$(awk -v a="$ours" -v b="$ref" 'BEGIN{ if (b>0) printf "%.1f×", a/b; else print "n/a" }')
-    echo "| $doc | eas $m vs libwbxml $refname ($unit) | $ref | $ours | $ratio |"
+    echo "| $doc | eas-$m vs libwbxml $refname ($unit) | $ref | $ours | $ratio |"
   done
 done
 rm -rf "$out"

@@ -1,13 +1,21 @@
 //! # eas-codec
 //!
-//! The EAS language on top of [`eas_wbxml`]: the code-page table of MS-ASWBXML, and (as it
-//! grows) typed requests and responses for every command.
+//! The EAS language on top of [`eas_wbxml`]: the code-page table of MS-ASWBXML, and typed
+//! requests and responses for every command and data class, protocol versions 2.5 to 16.1.
 //!
 //! **Boundary with `eas-model`.** This crate owns the *wire shapes*: structs whose fields
 //! mirror MS-ASCMD elements one for one, values kept as the wire carries them (strings,
 //! numbers, opaque bytes), absent and empty kept distinct. `eas-model` owns the meaning-level
 //! items (a mail, an appointment) and their MIME / iCalendar / vCard conversions, and maps
 //! them to and from these wire types.
+//!
+//! **Design decision.** One declaration per element (`wire_struct!`, `wire_choice!`,
+//! `status_enum!`) generates both decoding and encoding, so the two directions cannot
+//! disagree; the tag names in those declarations are checked against the MS-ASWBXML table at
+//! compile time. Decoding walks the `eas_wbxml` pull reader directly (no tree is built);
+//! encoding writes through `eas_wbxml::Writer` and leaves out what the client's protocol
+//! version does not know. See the README for an example.
+#![deny(missing_docs)]
 
 pub mod codec;
 pub mod command;
@@ -25,3 +33,8 @@ mod tag;
 pub use document::Document;
 pub use error::CodecError;
 pub use tag::{Class, EasCodePages, ProtocolVersion, Tag};
+
+// The README's example is compiled and run as a doctest.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
