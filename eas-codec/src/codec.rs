@@ -782,15 +782,7 @@ pub fn accept_many<T: Value>(
     d: &mut Decoder<'_>,
     tag: Tag,
 ) -> Result<(), CodecError> {
-    if list.len() >= d.options().max_repeat {
-        return Err(CodecError::TooMany {
-            tag,
-            limit: d.options().max_repeat,
-            offset: d.offset(),
-        });
-    }
-    list.push(T::decode(d, tag)?);
-    Ok(())
+    push_bounded(list, d, tag, T::decode)
 }
 
 /// Accumulates one alternative of a choice field.
@@ -800,6 +792,16 @@ pub fn accept_choice<T: Choice>(
     d: &mut Decoder<'_>,
     tag: Tag,
 ) -> Result<(), CodecError> {
+    push_bounded(list, d, tag, T::decode)
+}
+
+/// Push one more decoded element, refusing more than `max_repeat` of them.
+fn push_bounded<T>(
+    list: &mut Vec<T>,
+    d: &mut Decoder<'_>,
+    tag: Tag,
+    decode: fn(&mut Decoder<'_>, Tag) -> Result<T, CodecError>,
+) -> Result<(), CodecError> {
     if list.len() >= d.options().max_repeat {
         return Err(CodecError::TooMany {
             tag,
@@ -807,7 +809,7 @@ pub fn accept_choice<T: Choice>(
             offset: d.offset(),
         });
     }
-    list.push(T::decode(d, tag)?);
+    list.push(decode(d, tag)?);
     Ok(())
 }
 

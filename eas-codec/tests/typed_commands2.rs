@@ -1535,8 +1535,8 @@ fn find_request_and_response_round_trip() {
                         mobile_phone: Some("+1 425 555 0102".into()),
                         email_address: Some("chris@contoso.com".into()),
                         picture: Some(GalPicture {
-                            status: Some(PictureStatus::Success),
-                            data: Some("iVBORw0KGgo=".into()),
+                            status: PictureStatus::Success,
+                            data: Some(eas_codec::codec::Binary::Text("iVBORw0KGgo=".into())),
                         }),
                         ..Default::default()
                     },

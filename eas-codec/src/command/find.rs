@@ -1,6 +1,6 @@
 //! Find (MS-ASCMD 2.2.1.2, 16.1): search the mailbox or the GAL with a KQL query.
 
-use super::resolve::PictureStatus;
+pub use super::search::GalPicture;
 use crate::codec::Empty;
 use crate::{status_enum, wire_choice, wire_struct};
 
@@ -186,15 +186,5 @@ wire_struct! {
         pub email_address: opt String = Gal::EmailAddress,
         /// The GAL entry's photo.
         pub picture: opt GalPicture = Gal::Picture,
-    }
-}
-
-wire_struct! {
-    /// A contact photo in a result (`gal:Picture`).
-    pub struct GalPicture {
-        /// Whether the photo was returned.
-        pub status: opt PictureStatus = Gal::Status,
-        /// The photo, base64.
-        pub data: opt String = Gal::Data,
     }
 }

@@ -1,5 +1,6 @@
 //! Search (MS-ASCMD 2.2.1.16): the global address list, the mailbox and document libraries.
 
+use super::resolve::PictureStatus;
 use crate::codec::{Binary, Decoder, Empty, Encoder, Value};
 use crate::data::{ApplicationData, BodyPartPreference, BodyPreference};
 use crate::{CodecError, Tag, status_enum, tag, wire_choice, wire_struct};
@@ -20,16 +21,6 @@ status_enum! {
         12 => EndOfRetrievableRange: "The requested range does not begin with the first result (end of retrievable range).",
         13 => AccessBlocked: "Access is blocked to the specified resource.",
         14 => CredentialsRequired: "Credentials are required to access the resource.",
-    }
-}
-
-status_enum! {
-    /// Status of a contact picture in a GAL result (MS-ASCMD 2.2.3.177.13).
-    pub enum PictureStatus {
-        1 => Success: "The contact photo was retrieved.",
-        173 => NoPhoto: "The user does not have a contact photo.",
-        174 => TooLarge: "The photo is larger than MaxSize.",
-        175 => LimitReached: "The number of photos returned exceeds MaxPictures.",
     }
 }
 
