@@ -21,6 +21,15 @@ use eas_codec::xml::xml_to_wbxml;
 use eas_codec::{CodecError, ProtocolVersion, Tag, tag};
 use eas_wbxml::{Limits, canon};
 
+/// Tell the person running the tests something the harness does not swallow (output capture
+/// covers `print!`/`eprint!` only, not writes to the stderr handle).
+macro_rules! note {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 /// The version the corpus documents are read and written with: every element they use
 /// exists in 16.1.
 const V: ProtocolVersion = ProtocolVersion::V16_1;
@@ -32,7 +41,7 @@ fn corpus_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!(
+        note!(
             "NOTE: shared corpus absent at {}; capture tests skipped",
             dir.display()
         );
@@ -45,7 +54,7 @@ fn load(rel: &str) -> Option<Vec<u8>> {
     match std::fs::read(&path) {
         Ok(doc) => Some(doc),
         Err(_) => {
-            eprintln!("NOTE: {} absent; skipped", path.display());
+            note!("NOTE: {} absent; skipped", path.display());
             None
         }
     }

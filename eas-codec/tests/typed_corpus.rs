@@ -10,6 +10,15 @@ use eas_codec::document::newest_version_for;
 use eas_codec::{CodecError, Document, Tag, tag};
 use eas_wbxml::{Limits, canon};
 
+/// Tell the person running the tests something the harness does not swallow (output capture
+/// covers `print!`/`eprint!` only, not writes to the stderr handle).
+macro_rules! note {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 fn wbxml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return;
@@ -34,7 +43,7 @@ fn corpus() -> Vec<PathBuf> {
     if shared.is_dir() {
         wbxml_files(&shared, &mut files);
     } else {
-        eprintln!("NOTE: shared corpus absent; only the repository's captures are checked");
+        note!("NOTE: shared corpus absent; only the repository's captures are checked");
     }
     files
 }
@@ -265,7 +274,7 @@ fn ms_ascmd_examples_decode_into_their_command() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../shared/corpus/wbxml-stream/derived/ms-ascmd");
     if !dir.is_dir() {
-        eprintln!("NOTE: shared corpus absent; MS-ASCMD examples not checked");
+        note!("NOTE: shared corpus absent; MS-ASCMD examples not checked");
         return;
     }
     let mut files = Vec::new();

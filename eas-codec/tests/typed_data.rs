@@ -12,6 +12,15 @@ use eas_codec::xml::xml_to_wbxml;
 use eas_codec::{Class, CodecError, ProtocolVersion, Tag, tag};
 use eas_wbxml::{Event, Limits, Reader, TagName, Writer, canon};
 
+/// Tell the person running the tests something the harness does not swallow (output capture
+/// covers `print!`/`eprint!` only, not writes to the stderr handle).
+macro_rules! note {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 // ---- Corpus access ----
 
 fn testdata() -> PathBuf {
@@ -30,7 +39,7 @@ fn shared(rel: &str) -> Option<Vec<u8>> {
     match shared_corpus() {
         Some(dir) => Some(std::fs::read(dir.join(rel)).unwrap()),
         None => {
-            eprintln!("NOTE: shared corpus absent; {rel} not checked");
+            note!("NOTE: shared corpus absent; {rel} not checked");
             None
         }
     }

@@ -8,6 +8,15 @@ use std::path::{Path, PathBuf};
 use eas_codec::xml::{wbxml_to_xml, xml_to_wbxml};
 use eas_wbxml::{Limits, canon};
 
+/// Tell the person running the tests something the harness does not swallow (output capture
+/// covers `print!`/`eprint!` only, not writes to the stderr handle).
+macro_rules! note {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 fn wbxml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return;
@@ -31,7 +40,7 @@ fn roots() -> Vec<PathBuf> {
     if shared.is_dir() {
         v.push(shared);
     } else {
-        eprintln!("NOTE: shared corpus absent; only testdata/ is checked");
+        note!("NOTE: shared corpus absent; only testdata/ is checked");
     }
     v
 }

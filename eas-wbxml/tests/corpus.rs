@@ -19,6 +19,15 @@ use std::path::{Path, PathBuf};
 use eas_wbxml::fuzzing::{decode_plain, encode_plain};
 use eas_wbxml::{Limits, Reader, canon};
 
+/// Tell the person running the tests something the harness does not swallow (output capture
+/// covers `print!`/`eprint!` only, not writes to the stderr handle).
+macro_rules! note {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
 }
@@ -31,7 +40,7 @@ fn shared_corpus() -> Option<PathBuf> {
     if dir.join("decode-results.tsv").is_file() {
         Some(dir)
     } else {
-        eprintln!(
+        note!(
             "NOTE: shared corpus not found at {} (set EAS_CORPUS): only the {} captures in \
              testdata/ are checked; the copyleft captures are skipped",
             dir.display(),
