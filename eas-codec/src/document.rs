@@ -118,6 +118,8 @@ documents! {
     FolderDeleteRequest(FolderDeleteRequest),
     /// FolderDelete response.
     FolderDeleteResponse(FolderDeleteResponse),
+    /// GetHierarchy response (2.5 to 12.1).
+    GetHierarchyResponse(GetHierarchyResponse),
     /// Ping request.
     PingRequest(PingRequest),
     /// Ping response.

@@ -148,3 +148,26 @@ fn a_comparison_on_search_value_itself_is_refused_not_garbled() {
         ok
     );
 }
+
+#[test]
+fn get_hierarchy_response_round_trips_for_2_5_and_not_for_14() {
+    let resp = GetHierarchyResponse {
+        folders: vec![HierarchyFolder {
+            display_name: "Inbox".into(),
+            server_id: "5".into(),
+            folder_type: 2,
+            parent_id: "0".into(),
+        }],
+    };
+    let v25 = ProtocolVersion::V2_5;
+    let doc = encode(&resp, v25).unwrap();
+    assert_eq!(
+        decode::<GetHierarchyResponse>(&doc, DecodeOptions::new(v25)).unwrap(),
+        resp
+    );
+    // The element does not exist from 14.0 on: a strict 14.1 decoder refuses it.
+    assert!(matches!(
+        decode::<GetHierarchyResponse>(&doc, DecodeOptions::new(V)),
+        Err(CodecError::NotInVersion { .. })
+    ));
+}

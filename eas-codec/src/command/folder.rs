@@ -190,3 +190,26 @@ wire_struct! {
         pub sync_key: opt String = FolderHierarchy::SyncKey,
     }
 }
+
+wire_struct! {
+    /// GetHierarchy response (MS-ASCMD 2.2.1.8, protocol 2.5 to 12.1): the whole folder list.
+    /// The request has no body.
+    pub struct GetHierarchyResponse = FolderHierarchy::Folders {
+        /// Every folder.
+        pub folders: many HierarchyFolder = FolderHierarchy::Folder,
+    }
+}
+
+wire_struct! {
+    /// A folder in a GetHierarchy response.
+    pub struct HierarchyFolder {
+        /// Its name.
+        pub display_name: one String = FolderHierarchy::DisplayName,
+        /// Its server id.
+        pub server_id: one String = FolderHierarchy::ServerId,
+        /// Its type (1 generic, 2 Inbox, 3 Drafts, 4 Deleted Items, 5 Sent Items, 6 Outbox).
+        pub folder_type: one u32 = FolderHierarchy::Type,
+        /// Its parent's server id.
+        pub parent_id: one String = FolderHierarchy::ParentId,
+    }
+}

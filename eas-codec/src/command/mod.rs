@@ -30,6 +30,8 @@ pub enum Command {
     SmartReply,
     /// `GetAttachment` (up to 12.1)
     GetAttachment,
+    /// `GetHierarchy` (up to 12.1; no request body)
+    GetHierarchy,
     /// `FolderSync`
     FolderSync,
     /// `FolderCreate`
@@ -64,12 +66,13 @@ pub enum Command {
 
 impl Command {
     /// Every command.
-    pub const ALL: [Command; 20] = [
+    pub const ALL: [Command; 21] = [
         Command::Sync,
         Command::SendMail,
         Command::SmartForward,
         Command::SmartReply,
         Command::GetAttachment,
+        Command::GetHierarchy,
         Command::FolderSync,
         Command::FolderCreate,
         Command::FolderDelete,
@@ -95,6 +98,7 @@ impl Command {
             Command::SmartForward => "SmartForward",
             Command::SmartReply => "SmartReply",
             Command::GetAttachment => "GetAttachment",
+            Command::GetHierarchy => "GetHierarchy",
             Command::FolderSync => "FolderSync",
             Command::FolderCreate => "FolderCreate",
             Command::FolderDelete => "FolderDelete",
@@ -121,6 +125,7 @@ impl Command {
             Command::SmartForward => 2,
             Command::SmartReply => 3,
             Command::GetAttachment => 4,
+            Command::GetHierarchy => 5,
             Command::FolderSync => 9,
             Command::FolderCreate => 10,
             Command::FolderDelete => 11,
@@ -174,7 +179,8 @@ impl Command {
             | Command::SendMail
             | Command::SmartForward
             | Command::SmartReply
-            | Command::GetAttachment => {
+            | Command::GetAttachment
+            | Command::GetHierarchy => {
                 if not_wbxml {
                     crate::status::CommonStatus::InvalidWbxml.code()
                 } else {
