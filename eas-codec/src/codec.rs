@@ -104,17 +104,29 @@ pub struct Decoder<'a> {
 impl<'a> Decoder<'a> {
     /// Open `doc` and read up to its root start tag, returning the root's tag.
     pub fn open(doc: &'a [u8], opts: DecodeOptions) -> Result<(Decoder<'a>, Tag), CodecError> {
-        let reader = Reader::with_limits(doc, opts.limits)?;
-        let mut d = Decoder {
-            reader,
+        let mut d = Decoder::new(doc, opts)?;
+        let root = d.root()?;
+        Ok((d, root))
+    }
+
+    /// A decoder before the root element (read it with [`Decoder::root`]).
+    #[inline]
+    pub fn new(doc: &'a [u8], opts: DecodeOptions) -> Result<Decoder<'a>, CodecError> {
+        Ok(Decoder {
+            reader: Reader::with_limits(doc, opts.limits)?,
             opts,
             stack: TagStack::default(),
-        };
-        match d.next_child()? {
-            Some(tag) => Ok((d, tag)),
+        })
+    }
+
+    /// Read the root element's start tag.
+    #[inline]
+    pub fn root(&mut self) -> Result<Tag, CodecError> {
+        match self.next_child()? {
+            Some(tag) => Ok(tag),
             // `next_child` at depth 0 cannot see an END: the reader reports a missing root.
             None => Err(CodecError::Wbxml(eas_wbxml::Error::NoRootElement {
-                offset: d.reader.event_offset(),
+                offset: self.reader.event_offset(),
             })),
         }
     }
@@ -507,7 +519,10 @@ pub trait Choice: Sized {
 
 /// Decode a whole document whose root is `T`.
 pub fn decode<T: Element>(doc: &[u8], opts: DecodeOptions) -> Result<T, CodecError> {
-    let (mut d, root) = Decoder::open(doc, opts)?;
+    // Built in place: the decoder is a few hundred bytes, and moving it costs about as much
+    // as decoding a small request.
+    let mut d = Decoder::new(doc, opts)?;
+    let root = d.root()?;
     if root != T::TAG {
         return Err(CodecError::WrongRoot {
             expected: T::TAG,
