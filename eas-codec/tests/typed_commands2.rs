@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::fmt::Debug;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use eas_codec::codec::{DecodeOptions, Decoder, Element, Opaque, decode, encode};
 use eas_codec::command::autodiscover::{self, *};
@@ -21,32 +21,21 @@ use eas_codec::xml::xml_to_wbxml;
 use eas_codec::{CodecError, ProtocolVersion, Tag, tag};
 use eas_wbxml::{Limits, canon};
 
-/// Tell the person running the tests something the harness does not swallow (output capture
-/// covers `print!`/`eprint!` only, not writes to the stderr handle).
-macro_rules! note {
-    ($($t:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($t)*);
-    }};
-}
+#[macro_use]
+mod common;
+
+use common::*;
 
 /// The version the corpus documents are read and written with: every element they use
 /// exists in 16.1.
 const V: ProtocolVersion = ProtocolVersion::V16_1;
 
 fn corpus_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("EAS_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        note!(
-            "NOTE: shared corpus absent at {}; capture tests skipped",
-            dir.display()
-        );
-        None
+    let dir = shared_corpus();
+    if dir.is_none() {
+        note!("NOTE: shared corpus absent; capture tests skipped");
     }
+    dir
 }
 
 fn load(rel: &str) -> Option<Vec<u8>> {
@@ -393,20 +382,6 @@ const ROOTS: &[Tag] = &[
     tag!(ComposeMail::SmartForward),
     tag!(Find::Find),
 ];
-
-fn wbxml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            wbxml_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "wbxml") {
-            out.push(p);
-        }
-    }
-}
 
 #[test]
 fn every_capture_of_these_commands_is_listed() {

@@ -10,37 +10,15 @@ use eas_codec::document::newest_version_for;
 use eas_codec::{CodecError, Document, Tag, tag};
 use eas_wbxml::{Limits, canon};
 
-/// Tell the person running the tests something the harness does not swallow (output capture
-/// covers `print!`/`eprint!` only, not writes to the stderr handle).
-macro_rules! note {
-    ($($t:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($t)*);
-    }};
-}
+#[macro_use]
+mod common;
 
-fn wbxml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            wbxml_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "wbxml") {
-            out.push(p);
-        }
-    }
-}
+use common::*;
 
 fn corpus() -> Vec<PathBuf> {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    wbxml_files(&here.join("../eas-wbxml/testdata"), &mut files);
-    let shared = std::env::var_os("EAS_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| here.join("../../shared/corpus"));
-    if shared.is_dir() {
+    wbxml_files(&testdata(), &mut files);
+    if let Some(shared) = shared_corpus() {
         wbxml_files(&shared, &mut files);
     } else {
         note!("NOTE: shared corpus absent; only the repository's captures are checked");

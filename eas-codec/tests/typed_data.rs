@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
 
 use eas_codec::codec::{DecodeOptions, Decoder, Encoder, Value, decode, encode};
 use eas_codec::data::*;
@@ -12,27 +11,12 @@ use eas_codec::xml::xml_to_wbxml;
 use eas_codec::{Class, CodecError, ProtocolVersion, Tag, tag};
 use eas_wbxml::{Event, Limits, Reader, TagName, Writer, canon};
 
-/// Tell the person running the tests something the harness does not swallow (output capture
-/// covers `print!`/`eprint!` only, not writes to the stderr handle).
-macro_rules! note {
-    ($($t:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($t)*);
-    }};
-}
+#[macro_use]
+mod common;
+
+use common::*;
 
 // ---- Corpus access ----
-
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../eas-wbxml/testdata")
-}
-
-fn shared_corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("EAS_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
-    dir.is_dir().then_some(dir)
-}
 
 /// A capture from the shared corpus, or `None` (with a note) when the corpus is absent.
 fn shared(rel: &str) -> Option<Vec<u8>> {
@@ -41,20 +25,6 @@ fn shared(rel: &str) -> Option<Vec<u8>> {
         None => {
             note!("NOTE: shared corpus absent; {rel} not checked");
             None
-        }
-    }
-}
-
-fn wbxml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            wbxml_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "wbxml") {
-            out.push(p);
         }
     }
 }

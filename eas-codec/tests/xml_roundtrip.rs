@@ -8,36 +8,14 @@ use std::path::{Path, PathBuf};
 use eas_codec::xml::{wbxml_to_xml, xml_to_wbxml};
 use eas_wbxml::{Limits, canon};
 
-/// Tell the person running the tests something the harness does not swallow (output capture
-/// covers `print!`/`eprint!` only, not writes to the stderr handle).
-macro_rules! note {
-    ($($t:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($t)*);
-    }};
-}
+#[macro_use]
+mod common;
 
-fn wbxml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            wbxml_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "wbxml") {
-            out.push(p);
-        }
-    }
-}
+use common::*;
 
 fn roots() -> Vec<PathBuf> {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut v = vec![here.join("../eas-wbxml/testdata")];
-    let shared = std::env::var_os("EAS_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| here.join("../../shared/corpus"));
-    if shared.is_dir() {
+    let mut v = vec![testdata()];
+    if let Some(shared) = shared_corpus() {
         v.push(shared);
     } else {
         note!("NOTE: shared corpus absent; only testdata/ is checked");
