@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use eas_wbxml::{Event, Limits, Reader, Sink, TagName, Writer};
+use eas_wbxml::{Event, Limits, Reader, Sink, TagName, Token, Writer};
 
 use crate::{CodecError, ProtocolVersion, Tag};
 
@@ -175,22 +175,47 @@ impl<'a> Decoder<'a> {
                 offset: at,
             });
         };
-        let tag = Tag::new(page, token);
+        self.open_tag(Tag::new(page, token))
+    }
+
+    /// The next child element of the current element: `Some(tag)` with the child now open,
+    /// or `None` when the current element ended (it is then closed). Text between child
+    /// elements is an error: a container holds elements only.
+    #[inline]
+    pub fn next_child(&mut self) -> Result<Option<Tag>, CodecError> {
+        // The compact token path covers nearly every element of a real document; the event
+        // path below handles the rest with the same checks.
+        match self.reader.next_token() {
+            Token::Start { page, token, .. } => self.open_tag(Tag::new(page, token)).map(Some),
+            Token::End => {
+                self.stack.pop();
+                Ok(None)
+            }
+            Token::Utf8Text([]) => self.next_child_slow(),
+            Token::Utf8Text(_) => Err(CodecError::UnexpectedContent {
+                parent: self.current(),
+                what: "text",
+                offset: self.offset(),
+            }),
+            Token::Other => self.next_child_slow(),
+        }
+    }
+
+    #[inline]
+    fn open_tag(&mut self, tag: Tag) -> Result<Tag, CodecError> {
         if self.opts.strict_versions && !tag.exists_in(self.opts.version) {
             return Err(CodecError::NotInVersion {
                 tag,
                 version: self.opts.version,
-                offset: at,
+                offset: self.offset(),
             });
         }
         self.stack.push(tag);
         Ok(tag)
     }
 
-    /// The next child element of the current element: `Some(tag)` with the child now open,
-    /// or `None` when the current element ended (it is then closed). Text between child
-    /// elements is an error: a container holds elements only.
-    pub fn next_child(&mut self) -> Result<Option<Tag>, CodecError> {
+    #[cold]
+    fn next_child_slow(&mut self) -> Result<Option<Tag>, CodecError> {
         loop {
             match self.next_event()? {
                 Event::Start(t) => return self.start_tag(t).map(Some),
@@ -224,8 +249,43 @@ impl<'a> Decoder<'a> {
     }
 
     /// The current element's content and whether any of it was opaque data, closing it.
+    #[inline]
     pub fn content(&mut self) -> Result<(Cow<'a, [u8]>, bool), CodecError> {
-        let mut acc: Option<Cow<'a, [u8]>> = None;
+        // Nearly every value is one inline string, or nothing.
+        let first = match self.reader.next_token() {
+            Token::End => {
+                self.stack.pop();
+                return Ok((Cow::Borrowed(&[]), false));
+            }
+            Token::Utf8Text(t) => match self.reader.next_token() {
+                Token::End => {
+                    self.stack.pop();
+                    return Ok((Cow::Borrowed(t), false));
+                }
+                Token::Start { .. } => return Err(self.element_in_value()),
+                Token::Utf8Text(more) => Some(Cow::Owned([t, more].concat())),
+                // More pieces follow (table strings, entities, opaque data).
+                Token::Other => Some(Cow::Borrowed(t)),
+            },
+            Token::Start { .. } => return Err(self.element_in_value()),
+            Token::Other => None,
+        };
+        self.content_slow(first)
+    }
+
+    fn element_in_value(&self) -> CodecError {
+        CodecError::UnexpectedContent {
+            parent: self.current(),
+            what: "an element where a value was expected",
+            offset: self.offset(),
+        }
+    }
+
+    #[cold]
+    fn content_slow(
+        &mut self,
+        mut acc: Option<Cow<'a, [u8]>>,
+    ) -> Result<(Cow<'a, [u8]>, bool), CodecError> {
         let mut opaque = false;
         loop {
             let piece: Cow<'a, [u8]> = match self.next_event()? {
@@ -247,13 +307,7 @@ impl<'a> Decoder<'a> {
                     Cow::Borrowed(d)
                 }
                 Event::Entity(c) => Cow::Owned(c.to_string().into_bytes()),
-                Event::Start(_) => {
-                    return Err(CodecError::UnexpectedContent {
-                        parent: self.current(),
-                        what: "an element where a value was expected",
-                        offset: self.offset(),
-                    });
-                }
+                Event::Start(_) => return Err(self.element_in_value()),
                 Event::Extension(_) | Event::ProcessingInstruction(_) => {
                     return Err(CodecError::Unsupported {
                         what: "an extension token or processing instruction",

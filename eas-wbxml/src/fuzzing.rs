@@ -93,6 +93,74 @@ pub fn decode(data: &[u8]) {
         assert!(valid, "canon accepted what the reader refused");
     }
     let _ = Reader::new(data).map(|r| r.count());
+    tokens_agree_with_events(data, strict);
+    tokens_agree_with_events(data, Limits::default());
+}
+
+/// One step of a reader, in a form both paths can produce.
+#[derive(Debug, PartialEq)]
+enum Step {
+    Start(u8, u8, bool),
+    End,
+    Text(Vec<u8>),
+    Other(String),
+    Finished,
+    Failed(String),
+}
+
+fn event_step(ev: Result<Option<Event<'_>>, Error>) -> Step {
+    match ev {
+        Ok(Some(Event::Start(t))) => match (t.name, t.attributes) {
+            (TagName::Token { page, token }, None) => Step::Start(page, token, t.has_content),
+            _ => Step::Other(format!("{t:?}")),
+        },
+        Ok(Some(Event::End)) => Step::End,
+        Ok(Some(Event::Text(t))) => match t.charset() {
+            crate::Charset::Utf8 | crate::Charset::Unknown => Step::Text(t.as_bytes().to_vec()),
+            _ => Step::Other(format!("{t:?}")),
+        },
+        Ok(Some(other)) => Step::Other(format!("{other:?}")),
+        Ok(None) => Step::Finished,
+        Err(e) => Step::Failed(format!("{e:?}")),
+    }
+}
+
+/// Fuzz oracle: reading with [`Reader::next_token`] (falling back to
+/// [`Reader::next_event`] on [`Token::Other`](crate::Token::Other)) gives the same steps,
+/// offsets and final outcome as reading events only.
+pub fn tokens_agree_with_events(data: &[u8], limits: Limits) {
+    let (Ok(mut events), Ok(mut tokens)) = (
+        Reader::with_limits(data, limits),
+        Reader::with_limits(data, limits),
+    ) else {
+        return;
+    };
+    // A document yields at most one step per byte, plus the end.
+    for _ in 0..=data.len() {
+        let by_event = event_step(events.next_event());
+        let by_token = match tokens.next_token() {
+            crate::Token::Start {
+                page,
+                token,
+                has_content,
+            } => Step::Start(page, token, has_content),
+            crate::Token::End => Step::End,
+            crate::Token::Utf8Text(b) => Step::Text(b.to_vec()),
+            crate::Token::Other => event_step(tokens.next_event()),
+        };
+        assert_eq!(by_event, by_token, "token and event paths disagree");
+        assert_eq!(
+            events.event_offset(),
+            tokens.event_offset(),
+            "offsets disagree"
+        );
+        assert_eq!(events.depth(), tokens.depth(), "depths disagree");
+        if matches!(by_event, Step::Finished | Step::Failed(_)) {
+            assert_eq!(events.trailing(), tokens.trailing());
+            return;
+        }
+    }
+    panic!("more steps than bytes");
 }
 
 /// Fuzz oracle: whatever decodes re-encodes, decodes to the same events, and re-encodes to

@@ -66,7 +66,7 @@ pub use event::{
     StartTag, TagName,
 };
 pub use header::{Header, PublicId, Version};
-pub use reader::{Limits, Reader, TrailingData};
+pub use reader::{Limits, Reader, Token, TrailingData};
 pub use text::{Charset, Text, TextSource};
 pub use writer::{IoSink, Sink, Writer, put_mb_u32};
 

@@ -2,7 +2,7 @@
 
 use crate::cursor::Cursor;
 use crate::event::{Ctx, read_attributes};
-use crate::{Error, Event, Header, StartTag, TagName};
+use crate::{Charset, Error, Event, Header, StartTag, TagName};
 
 /// What to do with bytes after the root element's END.
 ///
@@ -63,6 +63,28 @@ impl Limits {
             ..Limits::default()
         }
     }
+}
+
+/// A token in compact form, from [`Reader::next_token`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Token<'a> {
+    /// A token start tag without attributes; `has_content` false means an END follows
+    /// (implied) as the next token.
+    Start {
+        /// The code page in force.
+        page: u8,
+        /// The tag token (low six bits).
+        token: u8,
+        /// Whether the element has content.
+        has_content: bool,
+    },
+    /// The innermost element ended.
+    End,
+    /// An inline string of a UTF-8 (or unknown-charset) document: its bytes, terminator
+    /// excluded, not yet checked to be UTF-8.
+    Utf8Text(&'a [u8]),
+    /// Something else, not consumed: read it with [`Reader::next_event`].
+    Other,
 }
 
 /// What the fast path made of the next token.
@@ -288,6 +310,101 @@ impl<'a> Reader<'a> {
                     self.tag_page = page;
                 }
                 _ => return Fast::Slow,
+            }
+        }
+    }
+
+    /// The next token in compact form, for consumers that handle the common shapes of an
+    /// EAS body themselves (the typed decoder): a token start tag without attributes, an
+    /// END (explicit, or implied by an empty tag), or an inline string when the document is
+    /// UTF-8. Anything else (and the root's end, errors, limits) is [`Token::Other`], with
+    /// nothing consumed: read it with [`next_event`](Self::next_event). Both can be mixed
+    /// freely; the checks are the same.
+    ///
+    /// It exists because an [`Event`] is a 64-byte value wrapped twice: handing it out costs
+    /// as much as reading a small request's tokens.
+    ///
+    /// ```
+    /// use eas_wbxml::{Reader, Token};
+    /// let doc = [0x03, 0x01, 0x6A, 0x00, 0x00, 0x07, 0x56, 0x52, 0x03, b'0', 0x00, 0x01, 0x01];
+    /// let mut r = Reader::new(&doc)?;
+    /// assert_eq!(r.next_token(), Token::Start { page: 7, token: 0x16, has_content: true });
+    /// assert_eq!(r.next_token(), Token::Start { page: 7, token: 0x12, has_content: true });
+    /// assert_eq!(r.next_token(), Token::Utf8Text(b"0"));
+    /// assert_eq!(r.next_token(), Token::End);
+    /// assert_eq!(r.next_token(), Token::End);
+    /// assert_eq!(r.next_token(), Token::Other);
+    /// assert!(r.next_event()?.is_none());
+    /// # Ok::<(), eas_wbxml::Error>(())
+    /// ```
+    #[inline]
+    pub fn next_token(&mut self) -> Token<'a> {
+        if self.pending_end {
+            self.pending_end = false;
+            self.close_element();
+            return Token::End;
+        }
+        let in_body = match self.state {
+            State::Body => true,
+            State::Prolog => false,
+            State::Epilog | State::Done => return Token::Other,
+        };
+        loop {
+            let at = self.cur.pos();
+            let Some(b) = self.cur.peek() else {
+                return Token::Other;
+            };
+            if self.tokens >= self.limits.max_tokens {
+                return Token::Other;
+            }
+            let low = b & 0x3F;
+            if b & 0x80 == 0 && low >= 0x05 {
+                if self.depth >= self.limits.max_depth {
+                    return Token::Other;
+                }
+                self.tokens += 1;
+                self.cur.advance(1);
+                self.event_offset = at;
+                self.depth += 1;
+                self.state = State::Body;
+                let has_content = b & 0x40 != 0;
+                self.pending_end = !has_content;
+                return Token::Start {
+                    page: self.tag_page,
+                    token: low,
+                    has_content,
+                };
+            }
+            match b {
+                0x01 if in_body => {
+                    self.tokens += 1;
+                    self.cur.advance(1);
+                    self.event_offset = at;
+                    self.close_element();
+                    return Token::End;
+                }
+                0x03 if in_body && matches!(self.ctx.charset, Charset::Utf8 | Charset::Unknown) => {
+                    // Read ahead on a copy: an unterminated or oversized string is left for
+                    // `next_event` to report.
+                    let mut cur = self.cur.clone();
+                    cur.advance(1);
+                    let Ok(t) = self.ctx.inline_text(&mut cur, self.limits.max_string_len) else {
+                        return Token::Other;
+                    };
+                    self.tokens += 1;
+                    self.cur = cur;
+                    self.event_offset = at;
+                    return Token::Utf8Text(t.as_bytes());
+                }
+                0x00 => {
+                    let Some(page) = self.cur.peek_at(1) else {
+                        return Token::Other;
+                    };
+                    self.tokens += 1;
+                    self.cur.advance(2);
+                    self.tag_page = page;
+                }
+                _ => return Token::Other,
             }
         }
     }

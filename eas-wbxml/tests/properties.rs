@@ -179,3 +179,28 @@ proptest! {
         fuzzing::roundtrip(&doc);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+    /// The compact token path the typed decoder uses sees exactly what the event path sees,
+    /// on valid documents, on mutated ones and on noise behind a valid header.
+    #[test]
+    fn token_path_agrees_with_event_path(
+        root in element(),
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..4),
+        noise in proptest::collection::vec(any::<u8>(), 0..64),
+    ) {
+        let (_, mut doc) = encode_tree(&root);
+        fuzzing::tokens_agree_with_events(&doc, Limits::strict());
+        for (at, byte) in edits {
+            let i = at.index(doc.len());
+            doc[i] = byte;
+        }
+        fuzzing::tokens_agree_with_events(&doc, Limits::strict());
+        fuzzing::tokens_agree_with_events(&doc, Limits::default());
+        let mut noisy = vec![0x03, 0x01, 0x6A, 0x00];
+        noisy.extend_from_slice(&noise);
+        fuzzing::tokens_agree_with_events(&noisy, Limits::default());
+    }
+}
