@@ -598,6 +598,19 @@ pub fn encode<T: Element>(value: &T, version: ProtocolVersion) -> Result<Vec<u8>
 
 // ---- Leaf types ----
 
+impl Value for crate::CompactString {
+    #[inline]
+    fn decode(d: &mut Decoder<'_>, _: Tag) -> Result<Self, CodecError> {
+        Ok(match d.text()? {
+            Cow::Borrowed(s) => crate::CompactString::new(s),
+            Cow::Owned(s) => crate::CompactString::from(s),
+        })
+    }
+    fn encode<S: Sink>(&self, e: &mut Encoder<S>, tag: Tag) -> Result<(), CodecError> {
+        e.text_element(tag, self)
+    }
+}
+
 impl Value for String {
     fn decode(d: &mut Decoder<'_>, _: Tag) -> Result<Self, CodecError> {
         Ok(d.text()?.into_owned())

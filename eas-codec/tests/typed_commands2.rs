@@ -8,6 +8,7 @@
 use std::fmt::Debug;
 use std::path::PathBuf;
 
+use eas_codec::CompactString;
 use eas_codec::codec::{DecodeOptions, Decoder, Element, Opaque, decode, encode};
 use eas_codec::command::autodiscover::{self, *};
 use eas_codec::command::compose::*;
@@ -965,7 +966,7 @@ fn settings_accounts_and_rights_management_round_trip() {
         }),
         device_password: Some(DevicePasswordRequest {
             set: DevicePasswordSet {
-                password: String::new(),
+                password: CompactString::default(),
             },
         }),
         user_information: Some(UserInformationRequest::default()),
@@ -1495,7 +1496,7 @@ fn find_request_and_response_round_trip() {
                         date_received: Some("2026-01-05T09:00:00.000Z".into()),
                         display_to: Some("Chris Gray".into()),
                         display_cc: Some("Anat Kerry; Dag Rovik".into()),
-                        display_bcc: Some(String::new()),
+                        display_bcc: Some(CompactString::default()),
                         importance: Some(1),
                         read: Some(false),
                         is_draft: Some(false),

@@ -1067,10 +1067,11 @@ fn every_data_class_element_has_a_field() {
 
 mod roundtrip {
     use super::*;
+    use eas_codec::CompactString;
     use proptest::prelude::*;
 
-    fn text() -> impl Strategy<Value = Option<String>> {
-        proptest::option::of("[ -~é€\n]{0,20}")
+    fn text() -> impl Strategy<Value = Option<CompactString>> {
+        proptest::option::of("[ -~é€\n]{0,40}".prop_map(CompactString::from))
     }
 
     prop_compose! {
@@ -1080,7 +1081,7 @@ mod roundtrip {
             read in proptest::option::of(any::<bool>()),
             importance in proptest::option::of(0u8..3),
             data in text(),
-            cats in proptest::option::of(proptest::collection::vec("[a-z]{0,8}", 0..4)),
+            cats in proptest::option::of(proptest::collection::vec("[a-z]{0,8}".prop_map(CompactString::from), 0..4)),
             conv in proptest::option::of(proptest::collection::vec(any::<u8>(), 0..16)),
         ) -> Email {
             Email {

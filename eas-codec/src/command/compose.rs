@@ -8,6 +8,7 @@
 //! The requests' children form an `xs:all` group; fields are written in the order of the
 //! MS-ASCMD examples and of real clients (`ClientId`, `SaveInSentItems`, `Source`, `Mime`).
 
+use crate::CompactString;
 use crate::codec::{Empty, Opaque};
 use crate::{status_enum, wire_struct};
 
@@ -98,15 +99,15 @@ wire_struct! {
     /// SendMail request (14.0+).
     pub struct SendMailRequest = ComposeMail::SendMail {
         /// The client's unique id for the message (duplicates are refused with 118).
-        pub client_id: one String = ComposeMail::ClientId,
+        pub client_id: one CompactString = ComposeMail::ClientId,
         /// The account to send from (14.1+).
-        pub account_id: opt String = ComposeMail::AccountId,
+        pub account_id: opt CompactString = ComposeMail::AccountId,
         /// Keep a copy in Sent Items.
         pub save_in_sent_items: opt Empty = ComposeMail::SaveInSentItems,
         /// The message, MIME.
         pub mime: one Opaque = ComposeMail::Mime,
         /// The rights-management template to protect the message with (14.1+).
-        pub template_id: opt String = RightsManagement::TemplateID,
+        pub template_id: opt CompactString = RightsManagement::TemplateID,
     }
 }
 
@@ -114,9 +115,9 @@ wire_struct! {
     /// SmartReply request (14.0+).
     pub struct SmartReplyRequest = ComposeMail::SmartReply {
         /// The client's unique id for the message.
-        pub client_id: one String = ComposeMail::ClientId,
+        pub client_id: one CompactString = ComposeMail::ClientId,
         /// The account to send from (14.1+).
-        pub account_id: opt String = ComposeMail::AccountId,
+        pub account_id: opt CompactString = ComposeMail::AccountId,
         /// Keep a copy in Sent Items.
         pub save_in_sent_items: opt Empty = ComposeMail::SaveInSentItems,
         /// The MIME is the whole message: the server does not append the original.
@@ -126,7 +127,7 @@ wire_struct! {
         /// The reply, MIME.
         pub mime: one Opaque = ComposeMail::Mime,
         /// The rights-management template (14.1+).
-        pub template_id: opt String = RightsManagement::TemplateID,
+        pub template_id: opt CompactString = RightsManagement::TemplateID,
     }
 }
 
@@ -134,9 +135,9 @@ wire_struct! {
     /// SmartForward request (14.0+).
     pub struct SmartForwardRequest = ComposeMail::SmartForward {
         /// The client's unique id for the message.
-        pub client_id: one String = ComposeMail::ClientId,
+        pub client_id: one CompactString = ComposeMail::ClientId,
         /// The account to send from (14.1+).
-        pub account_id: opt String = ComposeMail::AccountId,
+        pub account_id: opt CompactString = ComposeMail::AccountId,
         /// Keep a copy in Sent Items.
         pub save_in_sent_items: opt Empty = ComposeMail::SaveInSentItems,
         /// The MIME is the whole message: the server does not append the original.
@@ -146,7 +147,7 @@ wire_struct! {
         /// The forward, MIME (absent when `body` or `forwardees` is sent).
         pub mime: opt Opaque = ComposeMail::Mime,
         /// The rights-management template (14.1+).
-        pub template_id: opt String = RightsManagement::TemplateID,
+        pub template_id: opt CompactString = RightsManagement::TemplateID,
         /// The body to add when forwarding a meeting (16.0+).
         pub body: opt ComposeBody = AirSyncBase::Body,
         /// The recipients of a forwarded meeting (16.0+).
@@ -159,13 +160,13 @@ wire_struct! {
     /// `long_id` (from a Search).
     pub struct Source {
         /// The folder holding the message.
-        pub folder_id: opt String = ComposeMail::FolderId,
+        pub folder_id: opt CompactString = ComposeMail::FolderId,
         /// The message's server id.
-        pub item_id: opt String = ComposeMail::ItemId,
+        pub item_id: opt CompactString = ComposeMail::ItemId,
         /// The message's long id.
-        pub long_id: opt String = ComposeMail::LongId,
+        pub long_id: opt CompactString = ComposeMail::LongId,
         /// The occurrence of a recurring meeting, by its start time.
-        pub instance_id: opt String = ComposeMail::InstanceId,
+        pub instance_id: opt CompactString = ComposeMail::InstanceId,
     }
 }
 
@@ -181,9 +182,9 @@ wire_struct! {
     /// One recipient of a forwarded meeting.
     pub struct Forwardee {
         /// The recipient's name.
-        pub name: opt String = ComposeMail::Name,
+        pub name: opt CompactString = ComposeMail::Name,
         /// The recipient's address.
-        pub email: one String = ComposeMail::Email,
+        pub email: one CompactString = ComposeMail::Email,
     }
 }
 
@@ -198,9 +199,9 @@ wire_struct! {
         /// Whether the body is truncated.
         pub truncated: opt bool = AirSyncBase::Truncated,
         /// The body.
-        pub data: opt String = AirSyncBase::Data,
+        pub data: opt CompactString = AirSyncBase::Data,
         /// A plain-text preview.
-        pub preview: opt String = AirSyncBase::Preview,
+        pub preview: opt CompactString = AirSyncBase::Preview,
     }
 }
 

@@ -1,6 +1,7 @@
 //! GetItemEstimate (MS-ASCMD 2.2.1.9): how many items the next Sync of a collection would
 //! send.
 
+use crate::CompactString;
 use crate::command::sync::SyncOptions;
 use crate::{status_enum, wire_struct};
 
@@ -35,11 +36,11 @@ wire_struct! {
     /// 14.0 and later send `Options`.
     pub struct EstimateCollection {
         /// The class (up to 12.1).
-        pub class: opt String = GetItemEstimate::Class,
+        pub class: opt CompactString = GetItemEstimate::Class,
         /// The collection's current sync key.
-        pub sync_key: opt String = AirSync::SyncKey,
+        pub sync_key: opt CompactString = AirSync::SyncKey,
         /// The collection's server id.
-        pub collection_id: one String = GetItemEstimate::CollectionId,
+        pub collection_id: one CompactString = GetItemEstimate::CollectionId,
         /// The filter (up to 12.1).
         pub filter_type: opt u32 = AirSync::FilterType,
         /// Whether to count conversations (14.0+).
@@ -73,9 +74,9 @@ wire_struct! {
     /// A collection's estimate.
     pub struct EstimateResult {
         /// The class (up to 12.1).
-        pub class: opt String = GetItemEstimate::Class,
+        pub class: opt CompactString = GetItemEstimate::Class,
         /// The collection's server id.
-        pub collection_id: one String = GetItemEstimate::CollectionId,
+        pub collection_id: one CompactString = GetItemEstimate::CollectionId,
         /// How many items the next Sync would send.
         pub estimate: opt u32 = GetItemEstimate::Estimate,
     }

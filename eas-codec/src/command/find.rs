@@ -1,6 +1,7 @@
 //! Find (MS-ASCMD 2.2.1.2, 16.1): search the mailbox or the GAL with a KQL query.
 
 pub use super::search::GalPicture;
+use crate::CompactString;
 use crate::codec::Empty;
 use crate::{status_enum, wire_choice, wire_struct};
 
@@ -18,7 +19,7 @@ wire_struct! {
     /// Find request.
     pub struct FindRequest = Find::Find {
         /// The client's GUID for this search.
-        pub search_id: one String = Find::SearchId,
+        pub search_id: one CompactString = Find::SearchId,
         /// What to search.
         pub execute_search: one ExecuteSearch = Find::ExecuteSearch,
     }
@@ -56,11 +57,11 @@ wire_struct! {
     /// The query of a mailbox search.
     pub struct MailboxQuery {
         /// The class searched (`Email`).
-        pub class: opt String = AirSync::Class,
+        pub class: opt CompactString = AirSync::Class,
         /// The folder searched.
-        pub collection_id: opt String = AirSync::CollectionId,
+        pub collection_id: opt CompactString = AirSync::CollectionId,
         /// The KQL query text.
-        pub free_text: opt String = Find::FreeText,
+        pub free_text: opt CompactString = Find::FreeText,
     }
 }
 
@@ -68,7 +69,7 @@ wire_struct! {
     /// A GAL search.
     pub struct GalSearchCriterion {
         /// The text to match.
-        pub query: one String = Find::Query,
+        pub query: one CompactString = Find::Query,
         /// Range and photos.
         pub options: opt FindOptions = Find::Options,
     }
@@ -78,7 +79,7 @@ wire_struct! {
     /// The options of a search.
     pub struct FindOptions {
         /// The results wanted, `first-last` counting from 0 (e.g. `0-99`).
-        pub range: opt String = Find::Range,
+        pub range: opt CompactString = Find::Range,
         /// Search the subfolders too.
         pub deep_traversal: opt Empty = Find::DeepTraversal,
         /// Return contact photos, within these limits.
@@ -110,13 +111,13 @@ wire_struct! {
     /// The `Response` of a Find response.
     pub struct FindResults {
         /// The store searched (`Mailbox`).
-        pub store: one String = ItemOperations::Store,
+        pub store: one CompactString = ItemOperations::Store,
         /// The search's result.
         pub status: one FindStatus = Find::Status,
         /// The matches.
         pub result: many FindResult = Find::Result,
         /// The range of matches returned.
-        pub range: opt String = Find::Range,
+        pub range: opt CompactString = Find::Range,
         /// How many matches there are in all.
         pub total: opt u32 = Find::Total,
     }
@@ -126,11 +127,11 @@ wire_struct! {
     /// One match.
     pub struct FindResult {
         /// The item's class.
-        pub class: opt String = AirSync::Class,
+        pub class: opt CompactString = AirSync::Class,
         /// The item's server id.
-        pub server_id: opt String = AirSync::ServerId,
+        pub server_id: opt CompactString = AirSync::ServerId,
         /// The item's folder.
-        pub collection_id: opt String = AirSync::CollectionId,
+        pub collection_id: opt CompactString = AirSync::CollectionId,
         /// The item's properties.
         pub properties: one FindProperties = Find::Properties,
     }
@@ -141,15 +142,15 @@ wire_struct! {
     /// GAL properties for a GAL search.
     pub struct FindProperties {
         /// The subject.
-        pub subject: opt String = Email::Subject,
+        pub subject: opt CompactString = Email::Subject,
         /// When the mail was received, as the wire carries it.
-        pub date_received: opt String = Email::DateReceived,
+        pub date_received: opt CompactString = Email::DateReceived,
         /// The primary recipients' display names.
-        pub display_to: opt String = Email::DisplayTo,
+        pub display_to: opt CompactString = Email::DisplayTo,
         /// The secondary recipients' display names, separated by semicolons.
-        pub display_cc: opt String = Find::DisplayCc,
+        pub display_cc: opt CompactString = Find::DisplayCc,
         /// The blind recipients' display names, separated by semicolons.
-        pub display_bcc: opt String = Find::DisplayBcc,
+        pub display_bcc: opt CompactString = Find::DisplayBcc,
         /// Importance: 0 low, 1 normal, 2 high.
         pub importance: opt u8 = Email::Importance,
         /// Whether the mail was read.
@@ -157,33 +158,33 @@ wire_struct! {
         /// Whether the mail is a draft.
         pub is_draft: opt bool = Email2::IsDraft,
         /// Up to 255 characters of the text body.
-        pub preview: opt String = Find::Preview,
+        pub preview: opt CompactString = Find::Preview,
         /// Whether the mail has attachments.
         pub has_attachments: opt bool = Find::HasAttachments,
         /// The sender.
-        pub from: opt String = Email::From,
+        pub from: opt CompactString = Email::From,
         /// The GAL entry's display name.
-        pub display_name: opt String = Gal::DisplayName,
+        pub display_name: opt CompactString = Gal::DisplayName,
         /// The GAL entry's work phone.
-        pub phone: opt String = Gal::Phone,
+        pub phone: opt CompactString = Gal::Phone,
         /// The GAL entry's office.
-        pub office: opt String = Gal::Office,
+        pub office: opt CompactString = Gal::Office,
         /// The GAL entry's title.
-        pub title: opt String = Gal::Title,
+        pub title: opt CompactString = Gal::Title,
         /// The GAL entry's company.
-        pub company: opt String = Gal::Company,
+        pub company: opt CompactString = Gal::Company,
         /// The GAL entry's alias.
-        pub alias: opt String = Gal::Alias,
+        pub alias: opt CompactString = Gal::Alias,
         /// The GAL entry's first name.
-        pub first_name: opt String = Gal::FirstName,
+        pub first_name: opt CompactString = Gal::FirstName,
         /// The GAL entry's last name.
-        pub last_name: opt String = Gal::LastName,
+        pub last_name: opt CompactString = Gal::LastName,
         /// The GAL entry's home phone.
-        pub home_phone: opt String = Gal::HomePhone,
+        pub home_phone: opt CompactString = Gal::HomePhone,
         /// The GAL entry's mobile phone.
-        pub mobile_phone: opt String = Gal::MobilePhone,
+        pub mobile_phone: opt CompactString = Gal::MobilePhone,
         /// The GAL entry's SMTP address.
-        pub email_address: opt String = Gal::EmailAddress,
+        pub email_address: opt CompactString = Gal::EmailAddress,
         /// The GAL entry's photo.
         pub picture: opt GalPicture = Gal::Picture,
     }

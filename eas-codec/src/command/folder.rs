@@ -1,5 +1,6 @@
 //! FolderSync, FolderCreate, FolderUpdate and FolderDelete (MS-ASCMD 2.2.1.3–2.2.1.6).
 
+use crate::CompactString;
 use crate::{status_enum, wire_choice, wire_struct};
 
 status_enum! {
@@ -61,7 +62,7 @@ wire_struct! {
     /// FolderSync request: the client's hierarchy sync key (`0` for the first sync).
     pub struct FolderSyncRequest = FolderHierarchy::FolderSync {
         /// The hierarchy sync key.
-        pub sync_key: one String = FolderHierarchy::SyncKey,
+        pub sync_key: one CompactString = FolderHierarchy::SyncKey,
     }
 }
 
@@ -71,7 +72,7 @@ wire_struct! {
         /// Result of the request.
         pub status: one FolderSyncStatus = FolderHierarchy::Status,
         /// The new hierarchy sync key (absent on some errors).
-        pub sync_key: opt String = FolderHierarchy::SyncKey,
+        pub sync_key: opt CompactString = FolderHierarchy::SyncKey,
         /// The changes since the client's key.
         pub changes: opt FolderChanges = FolderHierarchy::Changes,
     }
@@ -103,11 +104,11 @@ wire_struct! {
     /// A folder in an `Add` or `Update`.
     pub struct Folder {
         /// The folder's server id.
-        pub server_id: one String = FolderHierarchy::ServerId,
+        pub server_id: one CompactString = FolderHierarchy::ServerId,
         /// Its parent's server id (`0` at the top).
-        pub parent_id: one String = FolderHierarchy::ParentId,
+        pub parent_id: one CompactString = FolderHierarchy::ParentId,
         /// Its name.
-        pub display_name: one String = FolderHierarchy::DisplayName,
+        pub display_name: one CompactString = FolderHierarchy::DisplayName,
         /// Its type (MS-ASCMD 2.2.3.186.3: 1 generic … 19 user-created mail …).
         pub folder_type: one u32 = FolderHierarchy::Type,
     }
@@ -117,7 +118,7 @@ wire_struct! {
     /// A folder in a `Delete`.
     pub struct FolderDelete {
         /// The deleted folder's server id.
-        pub server_id: one String = FolderHierarchy::ServerId,
+        pub server_id: one CompactString = FolderHierarchy::ServerId,
     }
 }
 
@@ -125,11 +126,11 @@ wire_struct! {
     /// FolderCreate request.
     pub struct FolderCreateRequest = FolderHierarchy::FolderCreate {
         /// The hierarchy sync key.
-        pub sync_key: one String = FolderHierarchy::SyncKey,
+        pub sync_key: one CompactString = FolderHierarchy::SyncKey,
         /// The parent's server id (`0` at the top).
-        pub parent_id: one String = FolderHierarchy::ParentId,
+        pub parent_id: one CompactString = FolderHierarchy::ParentId,
         /// The new folder's name.
-        pub display_name: one String = FolderHierarchy::DisplayName,
+        pub display_name: one CompactString = FolderHierarchy::DisplayName,
         /// The new folder's type.
         pub folder_type: one u32 = FolderHierarchy::Type,
     }
@@ -141,9 +142,9 @@ wire_struct! {
         /// Result of the request.
         pub status: one FolderCreateStatus = FolderHierarchy::Status,
         /// The new hierarchy sync key.
-        pub sync_key: opt String = FolderHierarchy::SyncKey,
+        pub sync_key: opt CompactString = FolderHierarchy::SyncKey,
         /// The new folder's server id.
-        pub server_id: opt String = FolderHierarchy::ServerId,
+        pub server_id: opt CompactString = FolderHierarchy::ServerId,
     }
 }
 
@@ -151,13 +152,13 @@ wire_struct! {
     /// FolderUpdate request.
     pub struct FolderUpdateRequest = FolderHierarchy::FolderUpdate {
         /// The hierarchy sync key.
-        pub sync_key: one String = FolderHierarchy::SyncKey,
+        pub sync_key: one CompactString = FolderHierarchy::SyncKey,
         /// The folder to change.
-        pub server_id: one String = FolderHierarchy::ServerId,
+        pub server_id: one CompactString = FolderHierarchy::ServerId,
         /// Its (new) parent.
-        pub parent_id: one String = FolderHierarchy::ParentId,
+        pub parent_id: one CompactString = FolderHierarchy::ParentId,
         /// Its (new) name.
-        pub display_name: one String = FolderHierarchy::DisplayName,
+        pub display_name: one CompactString = FolderHierarchy::DisplayName,
     }
 }
 
@@ -167,7 +168,7 @@ wire_struct! {
         /// Result of the request.
         pub status: one FolderUpdateStatus = FolderHierarchy::Status,
         /// The new hierarchy sync key.
-        pub sync_key: opt String = FolderHierarchy::SyncKey,
+        pub sync_key: opt CompactString = FolderHierarchy::SyncKey,
     }
 }
 
@@ -175,9 +176,9 @@ wire_struct! {
     /// FolderDelete request.
     pub struct FolderDeleteRequest = FolderHierarchy::FolderDelete {
         /// The hierarchy sync key.
-        pub sync_key: one String = FolderHierarchy::SyncKey,
+        pub sync_key: one CompactString = FolderHierarchy::SyncKey,
         /// The folder to delete.
-        pub server_id: one String = FolderHierarchy::ServerId,
+        pub server_id: one CompactString = FolderHierarchy::ServerId,
     }
 }
 
@@ -187,7 +188,7 @@ wire_struct! {
         /// Result of the request.
         pub status: one FolderDeleteStatus = FolderHierarchy::Status,
         /// The new hierarchy sync key.
-        pub sync_key: opt String = FolderHierarchy::SyncKey,
+        pub sync_key: opt CompactString = FolderHierarchy::SyncKey,
     }
 }
 
@@ -204,12 +205,12 @@ wire_struct! {
     /// A folder in a GetHierarchy response.
     pub struct HierarchyFolder {
         /// Its name.
-        pub display_name: one String = FolderHierarchy::DisplayName,
+        pub display_name: one CompactString = FolderHierarchy::DisplayName,
         /// Its server id.
-        pub server_id: one String = FolderHierarchy::ServerId,
+        pub server_id: one CompactString = FolderHierarchy::ServerId,
         /// Its type (1 generic, 2 Inbox, 3 Drafts, 4 Deleted Items, 5 Sent Items, 6 Outbox).
         pub folder_type: one u32 = FolderHierarchy::Type,
         /// Its parent's server id.
-        pub parent_id: one String = FolderHierarchy::ParentId,
+        pub parent_id: one CompactString = FolderHierarchy::ParentId,
     }
 }

@@ -1,6 +1,7 @@
 //! ItemOperations (MS-ASCMD 2.2.1.10): fetch items, attachments and documents, empty a
 //! folder, move a conversation. The multipart response form is in [`multipart`].
 
+use crate::CompactString;
 use crate::codec::{Binary, Decoder, Empty, Encoder, Value};
 use crate::data::{ApplicationData, BodyPartPreference, BodyPreference};
 use crate::{CodecError, Tag, status_enum, tag, wire_choice, wire_struct};
@@ -54,17 +55,17 @@ wire_struct! {
     /// What to fetch and how.
     pub struct FetchRequest {
         /// `Mailbox` or `DocumentLibrary`.
-        pub store: one String = ItemOperations::Store,
+        pub store: one CompactString = ItemOperations::Store,
         /// The item's folder.
-        pub collection_id: opt String = AirSync::CollectionId,
+        pub collection_id: opt CompactString = AirSync::CollectionId,
         /// An item by server id.
-        pub server_id: opt String = AirSync::ServerId,
+        pub server_id: opt CompactString = AirSync::ServerId,
         /// A document library link.
-        pub link_id: opt String = DocumentLibrary::LinkId,
+        pub link_id: opt CompactString = DocumentLibrary::LinkId,
         /// An item found by Search.
-        pub long_id: opt String = Search::LongId,
+        pub long_id: opt CompactString = Search::LongId,
         /// An attachment.
-        pub file_reference: opt String = AirSyncBase::FileReference,
+        pub file_reference: opt CompactString = AirSyncBase::FileReference,
         /// Fetch options.
         pub options: opt FetchOptions = ItemOperations::Options,
         /// Return the item with its IRM protection removed (14.1+).
@@ -78,11 +79,11 @@ wire_struct! {
         /// Which properties to return.
         pub schema: opt FetchSchema = ItemOperations::Schema,
         /// A byte range `start-end` of a document or attachment.
-        pub range: opt String = ItemOperations::Range,
+        pub range: opt CompactString = ItemOperations::Range,
         /// Credentials for a document library.
-        pub user_name: opt String = ItemOperations::UserName,
+        pub user_name: opt CompactString = ItemOperations::UserName,
         /// Password for a document library.
-        pub password: opt String = ItemOperations::Password,
+        pub password: opt CompactString = ItemOperations::Password,
         /// Whether to return MIME.
         pub mime_support: opt u32 = AirSync::MIMESupport,
         /// Body formats accepted.
@@ -101,7 +102,7 @@ wire_struct! {
     /// Delete all items in a folder.
     pub struct EmptyFolderContents {
         /// The folder.
-        pub collection_id: one String = AirSync::CollectionId,
+        pub collection_id: one CompactString = AirSync::CollectionId,
         /// Options.
         pub options: opt EmptyFolderOptions = ItemOperations::Options,
     }
@@ -119,7 +120,7 @@ wire_struct! {
     /// Move a conversation.
     pub struct ConversationMove {
         /// The destination folder.
-        pub dst_fld_id: one String = ItemOperations::DstFldId,
+        pub dst_fld_id: one CompactString = ItemOperations::DstFldId,
         /// The conversation (the id the server sent in `email2:ConversationId`).
         pub conversation_id: one Binary = ItemOperations::ConversationId,
         /// Options.
@@ -171,17 +172,17 @@ wire_struct! {
         /// The result.
         pub status: one ItemOperationsStatus = ItemOperations::Status,
         /// The item's folder.
-        pub collection_id: opt String = AirSync::CollectionId,
+        pub collection_id: opt CompactString = AirSync::CollectionId,
         /// The item's server id.
-        pub server_id: opt String = AirSync::ServerId,
+        pub server_id: opt CompactString = AirSync::ServerId,
         /// The document library link.
-        pub link_id: opt String = DocumentLibrary::LinkId,
+        pub link_id: opt CompactString = DocumentLibrary::LinkId,
         /// The search long id.
-        pub long_id: opt String = Search::LongId,
+        pub long_id: opt CompactString = Search::LongId,
         /// The attachment.
-        pub file_reference: opt String = AirSyncBase::FileReference,
+        pub file_reference: opt CompactString = AirSyncBase::FileReference,
         /// The item's class.
-        pub class: opt String = AirSync::Class,
+        pub class: opt CompactString = AirSync::Class,
         /// What was fetched.
         pub properties: opt FetchProperties = ItemOperations::Properties,
     }
@@ -193,7 +194,7 @@ wire_struct! {
         /// The result.
         pub status: one ItemOperationsStatus = ItemOperations::Status,
         /// The folder.
-        pub collection_id: one String = AirSync::CollectionId,
+        pub collection_id: one CompactString = AirSync::CollectionId,
     }
 }
 
@@ -221,9 +222,9 @@ wire_struct! {
     /// An attachment or document fetched.
     pub struct FileProperties {
         /// The MIME type.
-        pub content_type: opt String = AirSyncBase::ContentType,
+        pub content_type: opt CompactString = AirSyncBase::ContentType,
         /// The byte range returned.
-        pub range: opt String = ItemOperations::Range,
+        pub range: opt CompactString = ItemOperations::Range,
         /// The file's total size.
         pub total: opt u64 = ItemOperations::Total,
         /// The data (inline form): base64 text, or raw bytes as opaque data.
@@ -231,7 +232,7 @@ wire_struct! {
         /// The index of the data in a multipart response.
         pub part: opt u32 = ItemOperations::Part,
         /// The document's last-modified time.
-        pub version: opt String = ItemOperations::Version,
+        pub version: opt CompactString = ItemOperations::Version,
     }
 }
 

@@ -2,6 +2,7 @@
 //! requests, optionally (16.x) sending a reply mail with a body and a proposed new time.
 
 use super::compose::ComposeBody;
+use crate::CompactString;
 use crate::{status_enum, wire_struct};
 
 status_enum! {
@@ -38,13 +39,13 @@ wire_struct! {
         /// Accept, tentative or decline.
         pub user_response: one UserResponse = MeetingResponse::UserResponse,
         /// The folder holding the meeting request.
-        pub collection_id: opt String = MeetingResponse::CollectionId,
+        pub collection_id: opt CompactString = MeetingResponse::CollectionId,
         /// The meeting request's server id.
-        pub request_id: opt String = MeetingResponse::RequestId,
+        pub request_id: opt CompactString = MeetingResponse::RequestId,
         /// The meeting request's long id (from a Search).
-        pub long_id: opt String = Search::LongId,
+        pub long_id: opt CompactString = Search::LongId,
         /// The occurrence answered, by its start time (14.1+).
-        pub instance_id: opt String = MeetingResponse::InstanceId,
+        pub instance_id: opt CompactString = MeetingResponse::InstanceId,
         /// Send a reply mail to the organizer (16.0+); an empty element sends one without body.
         pub send_response: opt SendResponse = MeetingResponse::SendResponse,
     }
@@ -56,9 +57,9 @@ wire_struct! {
         /// The reply's body.
         pub body: opt ComposeBody = AirSyncBase::Body,
         /// Proposed new start, compact date-time (16.1).
-        pub proposed_start_time: opt String = MeetingResponse::ProposedStartTime,
+        pub proposed_start_time: opt CompactString = MeetingResponse::ProposedStartTime,
         /// Proposed new end, compact date-time (16.1).
-        pub proposed_end_time: opt String = MeetingResponse::ProposedEndTime,
+        pub proposed_end_time: opt CompactString = MeetingResponse::ProposedEndTime,
     }
 }
 
@@ -74,14 +75,14 @@ wire_struct! {
     /// The result for one meeting request.
     pub struct MeetingResponseResult {
         /// The request's server id, as sent.
-        pub request_id: opt String = MeetingResponse::RequestId,
+        pub request_id: opt CompactString = MeetingResponse::RequestId,
         /// The request's long id, as sent.
-        pub long_id: opt String = Search::LongId,
+        pub long_id: opt CompactString = Search::LongId,
         /// Whether the answer was recorded.
         pub status: one MeetingResponseStatus = MeetingResponse::Status,
         /// The calendar item's server id (absent when the meeting was declined).
-        pub calendar_id: opt String = MeetingResponse::CalendarId,
+        pub calendar_id: opt CompactString = MeetingResponse::CalendarId,
         /// The occurrence answered.
-        pub instance_id: opt String = MeetingResponse::InstanceId,
+        pub instance_id: opt CompactString = MeetingResponse::InstanceId,
     }
 }

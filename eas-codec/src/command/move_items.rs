@@ -1,5 +1,6 @@
 //! MoveItems (MS-ASCMD 2.2.1.12): move items between folders.
 
+use crate::CompactString;
 use crate::{status_enum, wire_struct};
 
 status_enum! {
@@ -26,11 +27,11 @@ wire_struct! {
     /// One item to move.
     pub struct MoveItem {
         /// The item's server id.
-        pub src_msg_id: one String = Move::SrcMsgId,
+        pub src_msg_id: one CompactString = Move::SrcMsgId,
         /// The folder it is in.
-        pub src_fld_id: one String = Move::SrcFldId,
+        pub src_fld_id: one CompactString = Move::SrcFldId,
         /// The folder to move it to.
-        pub dst_fld_id: one String = Move::DstFldId,
+        pub dst_fld_id: one CompactString = Move::DstFldId,
     }
 }
 
@@ -48,10 +49,10 @@ wire_struct! {
     /// The result of one move.
     pub struct MoveResponse {
         /// The item's old server id.
-        pub src_msg_id: one String = Move::SrcMsgId,
+        pub src_msg_id: one CompactString = Move::SrcMsgId,
         /// The result.
         pub status: one MoveItemsStatus = Move::Status,
         /// The item's new server id.
-        pub dst_msg_id: opt String = Move::DstMsgId,
+        pub dst_msg_id: opt CompactString = Move::DstMsgId,
     }
 }

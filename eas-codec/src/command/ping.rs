@@ -1,6 +1,7 @@
 //! Ping (MS-ASCMD 2.2.1.13): the long-lived request a device parks until a watched folder
 //! changes or the heartbeat expires.
 
+use crate::CompactString;
 use crate::{status_enum, wire_struct};
 
 status_enum! {
@@ -39,9 +40,9 @@ wire_struct! {
     /// A folder to watch.
     pub struct PingFolder {
         /// The folder's server id.
-        pub id: one String = Ping::Id,
+        pub id: one CompactString = Ping::Id,
         /// Its class (`Email`, `Calendar`, `Contacts`, `Tasks`, `Notes`).
-        pub class: one String = Ping::Class,
+        pub class: one CompactString = Ping::Class,
     }
 }
 
@@ -63,6 +64,6 @@ wire_struct! {
     /// Folders that changed: each `Folder` element holds a server id as text.
     pub struct ChangedFolders {
         /// The server ids.
-        pub folders: many String = Ping::Folder,
+        pub folders: many CompactString = Ping::Folder,
     }
 }

@@ -15,6 +15,7 @@
 //! From 14.1 on the request may carry the device's `settings:DeviceInformation` and the
 //! response that section's status.
 
+use crate::CompactString;
 use std::fmt::Display;
 use std::str::FromStr;
 
@@ -98,9 +99,9 @@ wire_struct! {
     /// policy key and the client's status (acknowledgement form).
     pub struct RequestPolicy {
         /// The policy format wanted ([`POLICY_TYPE_WBXML`] from 12.0 on).
-        pub policy_type: one String = Provision::PolicyType,
+        pub policy_type: one CompactString = Provision::PolicyType,
         /// The temporary policy key being acknowledged.
-        pub policy_key: opt String = Provision::PolicyKey,
+        pub policy_key: opt CompactString = Provision::PolicyKey,
         /// How far the client applied the policy.
         pub status: opt PolicyAckStatus = Provision::Status,
     }
@@ -121,7 +122,7 @@ impl ProvisionRequest {
             device_information,
             policies: Some(RequestPolicies {
                 policy: RequestPolicy {
-                    policy_type: POLICY_TYPE_WBXML.to_string(),
+                    policy_type: POLICY_TYPE_WBXML.into(),
                     policy_key: None,
                     status: None,
                 },
@@ -131,11 +132,11 @@ impl ProvisionRequest {
     }
 
     /// The acknowledgement of the WBXML policy received with the temporary `policy_key`.
-    pub fn acknowledge(policy_key: impl Into<String>, status: PolicyAckStatus) -> Self {
+    pub fn acknowledge(policy_key: impl Into<CompactString>, status: PolicyAckStatus) -> Self {
         ProvisionRequest {
             policies: Some(RequestPolicies {
                 policy: RequestPolicy {
-                    policy_type: POLICY_TYPE_WBXML.to_string(),
+                    policy_type: POLICY_TYPE_WBXML.into(),
                     policy_key: Some(policy_key.into()),
                     status: Some(status),
                 },
@@ -188,11 +189,11 @@ wire_struct! {
     /// A `Policy` in a response.
     pub struct ResponsePolicy {
         /// The policy format.
-        pub policy_type: one String = Provision::PolicyType,
+        pub policy_type: one CompactString = Provision::PolicyType,
         /// The result for this policy.
         pub status: one PolicyStatus = Provision::Status,
         /// The policy key: temporary in the first round, final after the acknowledgement.
-        pub policy_key: opt String = Provision::PolicyKey,
+        pub policy_key: opt CompactString = Provision::PolicyKey,
         /// The policy settings (first round only).
         pub data: opt PolicyData = Provision::Data,
     }
@@ -409,7 +410,7 @@ wire_struct! {
     /// In-ROM applications that may not run.
     pub struct UnapprovedInRomApplicationList {
         /// The applications' names.
-        pub application_name: many String = Provision::ApplicationName,
+        pub application_name: many CompactString = Provision::ApplicationName,
     }
 }
 
@@ -417,6 +418,6 @@ wire_struct! {
     /// Applications that may run.
     pub struct ApprovedApplicationList {
         /// SHA-1 hashes of the applications' executables.
-        pub hash: many String = Provision::Hash,
+        pub hash: many CompactString = Provision::Hash,
     }
 }

@@ -1,6 +1,7 @@
 //! ResolveRecipients (MS-ASCMD 2.2.1.15): resolve names against the GAL and the user's
 //! contacts, optionally with S/MIME certificates, free/busy data (14.0+) and photos (14.1+).
 
+use crate::CompactString;
 use crate::{status_enum, wire_struct};
 
 status_enum! {
@@ -57,7 +58,7 @@ wire_struct! {
     /// ResolveRecipients request.
     pub struct ResolveRecipientsRequest = ResolveRecipients::ResolveRecipients {
         /// The names or addresses to resolve (at most 1,000; 100 with availability).
-        pub to: many String = ResolveRecipients::To,
+        pub to: many CompactString = ResolveRecipients::To,
         /// What to return besides the match.
         pub options: opt ResolveOptions = ResolveRecipients::Options,
     }
@@ -83,9 +84,9 @@ wire_struct! {
     /// The period for which free/busy data is wanted.
     pub struct AvailabilityRequest {
         /// Start of the period, as the wire carries it.
-        pub start_time: one String = ResolveRecipients::StartTime,
+        pub start_time: one CompactString = ResolveRecipients::StartTime,
         /// End of the period, as the wire carries it.
-        pub end_time: one String = ResolveRecipients::EndTime,
+        pub end_time: one CompactString = ResolveRecipients::EndTime,
     }
 }
 
@@ -113,7 +114,7 @@ wire_struct! {
     /// The answer for one `To`.
     pub struct RecipientResponse {
         /// The `To` this answers, as the client sent it.
-        pub to: one String = ResolveRecipients::To,
+        pub to: one CompactString = ResolveRecipients::To,
         /// Whether and how it resolved.
         pub status: one RecipientResolveStatus = ResolveRecipients::Status,
         /// How many recipients matched (may exceed the recipients returned).
@@ -129,9 +130,9 @@ wire_struct! {
         /// Where it was found: 1 GAL, 2 the user's contacts.
         pub recipient_type: one u8 = ResolveRecipients::Type,
         /// Its display name.
-        pub display_name: one String = ResolveRecipients::DisplayName,
+        pub display_name: one CompactString = ResolveRecipients::DisplayName,
         /// Its SMTP address.
-        pub email_address: one String = ResolveRecipients::EmailAddress,
+        pub email_address: one CompactString = ResolveRecipients::EmailAddress,
         /// Its free/busy data (14.0+).
         pub availability: opt Availability = ResolveRecipients::Availability,
         /// Its certificates.
@@ -148,7 +149,7 @@ wire_struct! {
         pub status: one AvailabilityStatus = ResolveRecipients::Status,
         /// One digit per 30 minutes from the requested start: 0 free, 1 tentative, 2 busy,
         /// 3 out of office, 4 no data.
-        pub merged_free_busy: opt String = ResolveRecipients::MergedFreeBusy,
+        pub merged_free_busy: opt CompactString = ResolveRecipients::MergedFreeBusy,
     }
 }
 
@@ -162,9 +163,9 @@ wire_struct! {
         /// How many members of a distribution list have certificates.
         pub recipient_count: opt u32 = ResolveRecipients::RecipientCount,
         /// Full X.509 certificates, base64.
-        pub certificate: many String = ResolveRecipients::Certificate,
+        pub certificate: many CompactString = ResolveRecipients::Certificate,
         /// Mini certificates, base64.
-        pub mini_certificate: many String = ResolveRecipients::MiniCertificate,
+        pub mini_certificate: many CompactString = ResolveRecipients::MiniCertificate,
     }
 }
 
@@ -174,6 +175,6 @@ wire_struct! {
         /// Whether the photo was returned.
         pub status: one PictureStatus = ResolveRecipients::Status,
         /// The photo, base64.
-        pub data: opt String = ResolveRecipients::Data,
+        pub data: opt CompactString = ResolveRecipients::Data,
     }
 }

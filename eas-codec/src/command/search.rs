@@ -1,6 +1,7 @@
 //! Search (MS-ASCMD 2.2.1.16): the global address list, the mailbox and document libraries.
 
 use super::resolve::PictureStatus;
+use crate::CompactString;
 use crate::codec::{Binary, Decoder, Empty, Encoder, Value};
 use crate::data::{ApplicationData, BodyPartPreference, BodyPreference};
 use crate::{CodecError, Tag, status_enum, tag, wire_choice, wire_struct};
@@ -36,7 +37,7 @@ wire_struct! {
     /// What and where to search.
     pub struct SearchStore {
         /// `GAL`, `Mailbox` or `DocumentLibrary`.
-        pub name: one String = Search::Name,
+        pub name: one CompactString = Search::Name,
         /// The query.
         pub query: one SearchQuery = Search::Query,
         /// Options.
@@ -168,11 +169,11 @@ wire_struct! {
     /// Search options.
     pub struct SearchOptions {
         /// Which results, `0-99` style.
-        pub range: opt String = Search::Range,
+        pub range: opt CompactString = Search::Range,
         /// Credentials for a document library.
-        pub user_name: opt String = Search::UserName,
+        pub user_name: opt CompactString = Search::UserName,
         /// Password for a document library.
-        pub password: opt String = Search::Password,
+        pub password: opt CompactString = Search::Password,
         /// Search subfolders too.
         pub deep_traversal: opt Empty = Search::DeepTraversal,
         /// Do not use cached results.
@@ -226,7 +227,7 @@ wire_struct! {
         /// The matches.
         pub results: many SearchResult = Search::Result,
         /// The range returned.
-        pub range: opt String = Search::Range,
+        pub range: opt CompactString = Search::Range,
         /// How many matches there are in all.
         pub total: opt u32 = Search::Total,
     }
@@ -236,11 +237,11 @@ wire_struct! {
     /// One match.
     pub struct SearchResult {
         /// The class of a mailbox match.
-        pub class: opt String = AirSync::Class,
+        pub class: opt CompactString = AirSync::Class,
         /// An id to fetch a mailbox match with ItemOperations.
-        pub long_id: opt String = Search::LongId,
+        pub long_id: opt CompactString = Search::LongId,
         /// The folder of a mailbox match.
-        pub collection_id: opt String = AirSync::CollectionId,
+        pub collection_id: opt CompactString = AirSync::CollectionId,
         /// The match's properties.
         pub properties: opt ResultProperties = Search::Properties,
     }
@@ -282,27 +283,27 @@ wire_struct! {
     /// A global address list entry.
     pub struct GalProperties {
         /// Display name.
-        pub display_name: opt String = Gal::DisplayName,
+        pub display_name: opt CompactString = Gal::DisplayName,
         /// Work phone.
-        pub phone: opt String = Gal::Phone,
+        pub phone: opt CompactString = Gal::Phone,
         /// Office.
-        pub office: opt String = Gal::Office,
+        pub office: opt CompactString = Gal::Office,
         /// Job title.
-        pub title: opt String = Gal::Title,
+        pub title: opt CompactString = Gal::Title,
         /// Company.
-        pub company: opt String = Gal::Company,
+        pub company: opt CompactString = Gal::Company,
         /// Alias.
-        pub alias: opt String = Gal::Alias,
+        pub alias: opt CompactString = Gal::Alias,
         /// First name.
-        pub first_name: opt String = Gal::FirstName,
+        pub first_name: opt CompactString = Gal::FirstName,
         /// Last name.
-        pub last_name: opt String = Gal::LastName,
+        pub last_name: opt CompactString = Gal::LastName,
         /// Home phone.
-        pub home_phone: opt String = Gal::HomePhone,
+        pub home_phone: opt CompactString = Gal::HomePhone,
         /// Mobile phone.
-        pub mobile_phone: opt String = Gal::MobilePhone,
+        pub mobile_phone: opt CompactString = Gal::MobilePhone,
         /// SMTP address.
-        pub email_address: opt String = Gal::EmailAddress,
+        pub email_address: opt CompactString = Gal::EmailAddress,
         /// Contact picture (14.1+).
         pub picture: opt GalPicture = Gal::Picture,
     }
@@ -322,20 +323,20 @@ wire_struct! {
     /// A document library entry.
     pub struct DocumentProperties {
         /// The link to the document or folder.
-        pub link_id: opt String = DocumentLibrary::LinkId,
+        pub link_id: opt CompactString = DocumentLibrary::LinkId,
         /// Its name.
-        pub display_name: opt String = DocumentLibrary::DisplayName,
+        pub display_name: opt CompactString = DocumentLibrary::DisplayName,
         /// Whether it is a folder.
         pub is_folder: opt bool = DocumentLibrary::IsFolder,
         /// When it was created.
-        pub creation_date: opt String = DocumentLibrary::CreationDate,
+        pub creation_date: opt CompactString = DocumentLibrary::CreationDate,
         /// When it was last modified.
-        pub last_modified_date: opt String = DocumentLibrary::LastModifiedDate,
+        pub last_modified_date: opt CompactString = DocumentLibrary::LastModifiedDate,
         /// Whether it is hidden.
         pub is_hidden: opt bool = DocumentLibrary::IsHidden,
         /// Its size in bytes.
         pub content_length: opt u64 = DocumentLibrary::ContentLength,
         /// Its MIME type.
-        pub content_type: opt String = DocumentLibrary::ContentType,
+        pub content_type: opt CompactString = DocumentLibrary::ContentType,
     }
 }

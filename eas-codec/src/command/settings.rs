@@ -10,6 +10,7 @@
 //! `UserAgent`, `EnableOutboundSMS`, `MobileOperator`), so its properties are kept as a list
 //! in document order ([`DeviceInformationSet::properties`]) with accessors by name.
 
+use crate::CompactString;
 use crate::{status_enum, wire_choice, wire_struct};
 
 status_enum! {
@@ -60,7 +61,7 @@ wire_struct! {
     /// The `Get` of an `Oof` request.
     pub struct OofGet {
         /// The format the reply messages are wanted in (`Text` or `HTML`).
-        pub body_type: one String = Settings::BodyType,
+        pub body_type: one CompactString = Settings::BodyType,
     }
 }
 
@@ -71,9 +72,9 @@ wire_struct! {
         /// `end_time`.
         pub oof_state: opt u8 = Settings::OofState,
         /// Start of the out-of-office period (for state 2), as the wire carries it.
-        pub start_time: opt String = Settings::StartTime,
+        pub start_time: opt CompactString = Settings::StartTime,
         /// End of the out-of-office period (for state 2), as the wire carries it.
-        pub end_time: opt String = Settings::EndTime,
+        pub end_time: opt CompactString = Settings::EndTime,
         /// The messages for each audience (up to three).
         pub oof_message: many OofMessage = Settings::OofMessage,
     }
@@ -92,9 +93,9 @@ wire_struct! {
         /// Whether the message is sent to this audience.
         pub enabled: opt bool = Settings::Enabled,
         /// The reply text.
-        pub reply_message: opt String = Settings::ReplyMessage,
+        pub reply_message: opt CompactString = Settings::ReplyMessage,
         /// The reply's format (`Text` or `HTML`).
-        pub body_type: opt String = Settings::BodyType,
+        pub body_type: opt CompactString = Settings::BodyType,
     }
 }
 
@@ -228,7 +229,7 @@ wire_struct! {
     /// The `Set` of a `DevicePassword` request.
     pub struct DevicePasswordSet {
         /// The recovery password (empty to clear it).
-        pub password: one String = Settings::Password,
+        pub password: one CompactString = Settings::Password,
     }
 }
 
@@ -350,9 +351,9 @@ wire_struct! {
     /// A list of SMTP addresses.
     pub struct EmailAddresses {
         /// The addresses.
-        pub smtp_address: many String = Settings::SMTPAddress,
+        pub smtp_address: many CompactString = Settings::SMTPAddress,
         /// The primary address (14.1+).
-        pub primary_smtp_address: opt String = Settings::PrimarySmtpAddress,
+        pub primary_smtp_address: opt CompactString = Settings::PrimarySmtpAddress,
     }
 }
 
@@ -368,11 +369,11 @@ wire_struct! {
     /// One account the user can send from or read (14.1+).
     pub struct Account {
         /// The account's id (for `AccountId` in SendMail, SmartReply, SmartForward).
-        pub account_id: opt String = Settings::AccountId,
+        pub account_id: opt CompactString = Settings::AccountId,
         /// The account's name.
-        pub account_name: opt String = Settings::AccountName,
+        pub account_name: opt CompactString = Settings::AccountName,
         /// The display name of the account's user.
-        pub user_display_name: opt String = Settings::UserDisplayName,
+        pub user_display_name: opt CompactString = Settings::UserDisplayName,
         /// Whether sending from the account is disabled.
         pub send_disabled: opt bool = Settings::SendDisabled,
         /// The account's addresses.
@@ -410,10 +411,10 @@ wire_struct! {
     /// One rights-management template.
     pub struct RightsManagementTemplate {
         /// The template's id (for `TemplateID` in SendMail, SmartReply, SmartForward).
-        pub template_id: one String = RightsManagement::TemplateID,
+        pub template_id: one CompactString = RightsManagement::TemplateID,
         /// The template's name.
-        pub template_name: opt String = RightsManagement::TemplateName,
+        pub template_name: opt CompactString = RightsManagement::TemplateName,
         /// The template's description.
-        pub template_description: opt String = RightsManagement::TemplateDescription,
+        pub template_description: opt CompactString = RightsManagement::TemplateDescription,
     }
 }

@@ -1,5 +1,6 @@
 //! Sync (MS-ASCMD 2.2.1.21): the command that moves items both ways.
 
+use crate::CompactString;
 use crate::codec::{Empty, TagList, Toggle};
 use crate::data::{ApplicationData, BodyPartPreference, BodyPreference};
 use crate::{status_enum, wire_choice, wire_struct};
@@ -51,11 +52,11 @@ wire_struct! {
     /// One collection of a Sync request, in the strict order MS-ASCMD requires.
     pub struct SyncCollection {
         /// The class (up to 12.1).
-        pub class: opt String = AirSync::Class,
+        pub class: opt CompactString = AirSync::Class,
         /// The collection's sync key (`0` to start).
-        pub sync_key: one String = AirSync::SyncKey,
+        pub sync_key: one CompactString = AirSync::SyncKey,
         /// The collection's server id.
-        pub collection_id: one String = AirSync::CollectionId,
+        pub collection_id: one CompactString = AirSync::CollectionId,
         /// Properties the client ghosts: the server must not clear them on change.
         pub supported: opt TagList = AirSync::Supported,
         /// Whether deleted items go to Deleted Items.
@@ -77,7 +78,7 @@ wire_struct! {
     /// Sync options for one class.
     pub struct SyncOptions {
         /// The class these options are for (14.0+, when more than one).
-        pub class: opt String = AirSync::Class,
+        pub class: opt CompactString = AirSync::Class,
         /// Which items by age (0 all, 1 one day … 7 six months, 8 incomplete tasks).
         pub filter_type: opt u32 = AirSync::FilterType,
         /// Body truncation (2.5).
@@ -125,9 +126,9 @@ wire_struct! {
     /// An item the client adds.
     pub struct ClientAdd {
         /// The class (up to 12.1).
-        pub class: opt String = AirSync::Class,
+        pub class: opt CompactString = AirSync::Class,
         /// The client's temporary id; the server answers with a server id for it.
-        pub client_id: one String = AirSync::ClientId,
+        pub client_id: one CompactString = AirSync::ClientId,
         /// The item.
         pub application_data: one ApplicationData = AirSync::ApplicationData,
     }
@@ -137,9 +138,9 @@ wire_struct! {
     /// A changed item (either direction).
     pub struct ItemChange {
         /// The class (up to 12.1).
-        pub class: opt String = AirSync::Class,
+        pub class: opt CompactString = AirSync::Class,
         /// The item's server id.
-        pub server_id: one String = AirSync::ServerId,
+        pub server_id: one CompactString = AirSync::ServerId,
         /// The changed properties.
         pub application_data: one ApplicationData = AirSync::ApplicationData,
     }
@@ -149,11 +150,11 @@ wire_struct! {
     /// A deleted item (either direction).
     pub struct ItemDelete {
         /// The class (up to 12.1).
-        pub class: opt String = AirSync::Class,
+        pub class: opt CompactString = AirSync::Class,
         /// The item's server id.
-        pub server_id: one String = AirSync::ServerId,
+        pub server_id: one CompactString = AirSync::ServerId,
         /// One occurrence of a recurring item (16.0+).
-        pub instance_id: opt String = AirSyncBase::InstanceId,
+        pub instance_id: opt CompactString = AirSyncBase::InstanceId,
     }
 }
 
@@ -161,7 +162,7 @@ wire_struct! {
     /// A fetch request.
     pub struct ItemFetch {
         /// The item's server id.
-        pub server_id: one String = AirSync::ServerId,
+        pub server_id: one CompactString = AirSync::ServerId,
     }
 }
 
@@ -189,11 +190,11 @@ wire_struct! {
     /// One collection of a Sync response.
     pub struct SyncResponseCollection {
         /// The class (up to 12.1).
-        pub class: opt String = AirSync::Class,
+        pub class: opt CompactString = AirSync::Class,
         /// The collection's new sync key.
-        pub sync_key: one String = AirSync::SyncKey,
+        pub sync_key: one CompactString = AirSync::SyncKey,
         /// The collection's server id.
-        pub collection_id: one String = AirSync::CollectionId,
+        pub collection_id: one CompactString = AirSync::CollectionId,
         /// The result for this collection.
         pub status: one SyncStatus = AirSync::Status,
         /// More changes are waiting.
@@ -231,9 +232,9 @@ wire_struct! {
     /// An item the server adds.
     pub struct ServerAdd {
         /// The class (up to 12.1).
-        pub class: opt String = AirSync::Class,
+        pub class: opt CompactString = AirSync::Class,
         /// The item's server id.
-        pub server_id: one String = AirSync::ServerId,
+        pub server_id: one CompactString = AirSync::ServerId,
         /// The item.
         pub application_data: one ApplicationData = AirSync::ApplicationData,
     }
@@ -265,11 +266,11 @@ wire_struct! {
     /// The answer to a client add.
     pub struct AddResponse {
         /// The class (up to 12.1).
-        pub class: opt String = AirSync::Class,
+        pub class: opt CompactString = AirSync::Class,
         /// The client's temporary id.
-        pub client_id: one String = AirSync::ClientId,
+        pub client_id: one CompactString = AirSync::ClientId,
         /// The new item's server id (on success).
-        pub server_id: opt String = AirSync::ServerId,
+        pub server_id: opt CompactString = AirSync::ServerId,
         /// The result.
         pub status: one SyncStatus = AirSync::Status,
     }
@@ -279,9 +280,9 @@ wire_struct! {
     /// The answer to a client change or delete.
     pub struct ChangeResponse {
         /// The class (up to 12.1).
-        pub class: opt String = AirSync::Class,
+        pub class: opt CompactString = AirSync::Class,
         /// The item's server id.
-        pub server_id: one String = AirSync::ServerId,
+        pub server_id: one CompactString = AirSync::ServerId,
         /// The result.
         pub status: one SyncStatus = AirSync::Status,
     }
@@ -291,7 +292,7 @@ wire_struct! {
     /// The answer to a fetch.
     pub struct FetchResponse {
         /// The item's server id.
-        pub server_id: one String = AirSync::ServerId,
+        pub server_id: one CompactString = AirSync::ServerId,
         /// The result.
         pub status: one SyncStatus = AirSync::Status,
         /// The whole item (on success).

@@ -1,5 +1,6 @@
 //! ValidateCert (MS-ASCMD 2.2.1.22): have the server validate S/MIME certificates.
 
+use crate::CompactString;
 use crate::{status_enum, wire_struct};
 
 status_enum! {
@@ -42,7 +43,7 @@ wire_struct! {
     /// A list of certificates.
     pub struct CertificateList {
         /// The certificates, base64-encoded X.509.
-        pub certificate: many String = ValidateCert::Certificate,
+        pub certificate: many CompactString = ValidateCert::Certificate,
     }
 }
 

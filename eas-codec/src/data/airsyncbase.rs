@@ -7,6 +7,7 @@
 //! EstimatedDataSize), otherwise the MS-ASAIRS schema (section 6). The schema puts `Preview`
 //! after `Data`, as one real capture does; MS-ASCMD's Search example puts it after `Type`.
 
+use crate::CompactString;
 use crate::codec::Opaque;
 use crate::{wire_choice, wire_struct};
 
@@ -50,9 +51,9 @@ wire_struct! {
         /// Whether `data` was truncated.
         pub truncated: opt bool = AirSyncBase::Truncated,
         /// The body text (RTF is base64, MIME the whole message).
-        pub data: opt String = AirSyncBase::Data,
+        pub data: opt CompactString = AirSyncBase::Data,
         /// Plain-text preview of the body (14.0+).
-        pub preview: opt String = AirSyncBase::Preview,
+        pub preview: opt CompactString = AirSyncBase::Preview,
         /// In an ItemOperations multipart response: the index of the part that holds the
         /// body instead of `data`.
         pub part: opt u32 = ItemOperations::Part,
@@ -71,9 +72,9 @@ wire_struct! {
         /// Whether `data` was truncated.
         pub truncated: opt bool = AirSyncBase::Truncated,
         /// The part's content.
-        pub data: opt String = AirSyncBase::Data,
+        pub data: opt CompactString = AirSyncBase::Data,
         /// Plain-text preview of the part.
-        pub preview: opt String = AirSyncBase::Preview,
+        pub preview: opt CompactString = AirSyncBase::Preview,
     }
 }
 
@@ -104,19 +105,19 @@ wire_struct! {
     pub struct Attachment {
         /// In a Sync `Responses` entry: the client's temporary id of an attachment it added
         /// (16.0+), paired with the server's `file_reference`.
-        pub client_id: opt String = AirSyncBase::ClientId,
+        pub client_id: opt CompactString = AirSyncBase::ClientId,
         /// The attachment's file name as shown to the user.
-        pub display_name: opt String = AirSyncBase::DisplayName,
+        pub display_name: opt CompactString = AirSyncBase::DisplayName,
         /// The server's id of the attachment, for ItemOperations Fetch.
-        pub file_reference: opt String = AirSyncBase::FileReference,
+        pub file_reference: opt CompactString = AirSyncBase::FileReference,
         /// How it is attached: 1 regular, 5 embedded message, 6 OLE object.
         pub method: opt u8 = AirSyncBase::Method,
         /// Its approximate size in bytes.
         pub estimated_data_size: opt u32 = AirSyncBase::EstimatedDataSize,
         /// Its MIME Content-ID, for inline references from the body.
-        pub content_id: opt String = AirSyncBase::ContentId,
+        pub content_id: opt CompactString = AirSyncBase::ContentId,
         /// Its MIME Content-Location.
-        pub content_location: opt String = AirSyncBase::ContentLocation,
+        pub content_location: opt CompactString = AirSyncBase::ContentLocation,
         /// Whether it is shown inline in the body.
         pub is_inline: opt bool = AirSyncBase::IsInline,
         /// Length in seconds of a voice-mail attachment (14.0+).
@@ -131,19 +132,19 @@ wire_struct! {
     /// (MS-ASAIRS 2.2.2.2; 16.0+).
     pub struct AttachmentAdd {
         /// The client's temporary id, echoed with the server's file reference.
-        pub client_id: opt String = AirSyncBase::ClientId,
+        pub client_id: opt CompactString = AirSyncBase::ClientId,
         /// How it is attached: 1 regular, 5 embedded message, 6 OLE object.
         pub method: opt u8 = AirSyncBase::Method,
         /// Its MIME content type.
-        pub content_type: opt String = AirSyncBase::ContentType,
+        pub content_type: opt CompactString = AirSyncBase::ContentType,
         /// The attachment's bytes.
         pub content: opt Opaque = AirSyncBase::Content,
         /// Its file name as shown to the user.
-        pub display_name: opt String = AirSyncBase::DisplayName,
+        pub display_name: opt CompactString = AirSyncBase::DisplayName,
         /// Its MIME Content-ID.
-        pub content_id: opt String = AirSyncBase::ContentId,
+        pub content_id: opt CompactString = AirSyncBase::ContentId,
         /// Its MIME Content-Location.
-        pub content_location: opt String = AirSyncBase::ContentLocation,
+        pub content_location: opt CompactString = AirSyncBase::ContentLocation,
         /// Whether it is shown inline in the body.
         pub is_inline: opt bool = AirSyncBase::IsInline,
     }
@@ -154,7 +155,7 @@ wire_struct! {
     /// 16.0+).
     pub struct AttachmentDelete {
         /// The server's id of the attachment to remove.
-        pub file_reference: opt String = AirSyncBase::FileReference,
+        pub file_reference: opt CompactString = AirSyncBase::FileReference,
     }
 }
 
@@ -164,30 +165,30 @@ wire_struct! {
     /// strings). Coordinates are doubles, kept as the wire writes them.
     pub struct Location {
         /// The place's name as shown to the user.
-        pub display_name: opt String = AirSyncBase::DisplayName,
+        pub display_name: opt CompactString = AirSyncBase::DisplayName,
         /// A note about the place.
-        pub annotation: opt String = AirSyncBase::Annotation,
+        pub annotation: opt CompactString = AirSyncBase::Annotation,
         /// Street address.
-        pub street: opt String = AirSyncBase::Street,
+        pub street: opt CompactString = AirSyncBase::Street,
         /// City.
-        pub city: opt String = AirSyncBase::City,
+        pub city: opt CompactString = AirSyncBase::City,
         /// State or province.
-        pub state: opt String = AirSyncBase::State,
+        pub state: opt CompactString = AirSyncBase::State,
         /// Country or region.
-        pub country: opt String = AirSyncBase::Country,
+        pub country: opt CompactString = AirSyncBase::Country,
         /// Postal code.
-        pub postal_code: opt String = AirSyncBase::PostalCode,
+        pub postal_code: opt CompactString = AirSyncBase::PostalCode,
         /// Latitude in degrees.
-        pub latitude: opt String = AirSyncBase::Latitude,
+        pub latitude: opt CompactString = AirSyncBase::Latitude,
         /// Longitude in degrees.
-        pub longitude: opt String = AirSyncBase::Longitude,
+        pub longitude: opt CompactString = AirSyncBase::Longitude,
         /// Accuracy of the coordinates, in metres.
-        pub accuracy: opt String = AirSyncBase::Accuracy,
+        pub accuracy: opt CompactString = AirSyncBase::Accuracy,
         /// Altitude in metres.
-        pub altitude: opt String = AirSyncBase::Altitude,
+        pub altitude: opt CompactString = AirSyncBase::Altitude,
         /// Accuracy of the altitude, in metres.
-        pub altitude_accuracy: opt String = AirSyncBase::AltitudeAccuracy,
+        pub altitude_accuracy: opt CompactString = AirSyncBase::AltitudeAccuracy,
         /// A URI for the place (a map link, a room mailbox).
-        pub location_uri: opt String = AirSyncBase::LocationUri,
+        pub location_uri: opt CompactString = AirSyncBase::LocationUri,
     }
 }

@@ -9,39 +9,40 @@
 //! AllDayEvent first; Horde's test data uses an order of its own. Exchange's order is kept.
 
 use super::airsyncbase::{Attachments, Body, Location};
+use crate::CompactString;
 use crate::wire_struct;
 
 wire_struct! {
     /// A Calendar-class item: an appointment or meeting.
     pub struct Calendar {
         /// The time zone, a base64 `TIME_ZONE_INFORMATION`.
-        pub timezone: opt String = Calendar::Timezone,
+        pub timezone: opt CompactString = Calendar::Timezone,
         /// When the item was created or last changed (`20111201T200000Z`).
-        pub dt_stamp: opt String = Calendar::DtStamp,
+        pub dt_stamp: opt CompactString = Calendar::DtStamp,
         /// Start, in UTC.
-        pub start_time: opt String = Calendar::StartTime,
+        pub start_time: opt CompactString = Calendar::StartTime,
         /// The subject.
-        pub subject: opt String = Calendar::Subject,
+        pub subject: opt CompactString = Calendar::Subject,
         /// The meeting's global object id (up to 300 characters).
-        pub uid: opt String = Calendar::UID,
+        pub uid: opt CompactString = Calendar::UID,
         /// The client's id of an item it created (16.0+).
-        pub client_uid: opt String = Calendar::ClientUid,
+        pub client_uid: opt CompactString = Calendar::ClientUid,
         /// The organizer's display name.
-        pub organizer_name: opt String = Calendar::OrganizerName,
+        pub organizer_name: opt CompactString = Calendar::OrganizerName,
         /// The organizer's address.
-        pub organizer_email: opt String = Calendar::OrganizerEmail,
+        pub organizer_email: opt CompactString = Calendar::OrganizerEmail,
         /// The attendees.
         pub attendees: opt Attendees = Calendar::Attendees,
         /// Where the meeting takes place (until 14.1).
-        pub location: opt String = Calendar::Location,
+        pub location: opt CompactString = Calendar::Location,
         /// Where the meeting takes place (16.0+).
         pub location_v16: opt Location = AirSyncBase::Location,
         /// End, in UTC.
-        pub end_time: opt String = Calendar::EndTime,
+        pub end_time: opt CompactString = Calendar::EndTime,
         /// How the item repeats.
         pub recurrence: opt CalendarRecurrence = Calendar::Recurrence,
         /// The body as plain text (2.5).
-        pub body_v25: opt String = Calendar::Body,
+        pub body_v25: opt CompactString = Calendar::Body,
         /// Whether `body_v25` was truncated (2.5).
         pub body_truncated: opt bool = Calendar::BodyTruncated,
         /// The attachments (16.0+).
@@ -70,14 +71,14 @@ wire_struct! {
         /// Whether the organizer asks for responses (14.0+).
         pub response_requested: opt bool = Calendar::ResponseRequested,
         /// When the user last responded (14.0+).
-        pub appointment_reply_time: opt String = Calendar::AppointmentReplyTime,
+        pub appointment_reply_time: opt CompactString = Calendar::AppointmentReplyTime,
         /// The user's response: 0 none, 1 organizer, 2 tentative, 3 accepted, 4 declined,
         /// 5 not responded (14.0+).
         pub response_type: opt u32 = Calendar::ResponseType,
         /// Link to join the online meeting (14.1+).
-        pub online_meeting_conf_link: opt String = Calendar::OnlineMeetingConfLink,
+        pub online_meeting_conf_link: opt CompactString = Calendar::OnlineMeetingConfLink,
         /// Link to join the online meeting from outside the organization (14.1+).
-        pub online_meeting_external_link: opt String = Calendar::OnlineMeetingExternalLink,
+        pub online_meeting_external_link: opt CompactString = Calendar::OnlineMeetingExternalLink,
     }
 }
 
@@ -85,7 +86,7 @@ wire_struct! {
     /// `Categories` (Calendar): the categories of an appointment or exception.
     pub struct CalendarCategories {
         /// The category names.
-        pub categories: many String = Calendar::Category,
+        pub categories: many CompactString = Calendar::Category,
     }
 }
 
@@ -101,17 +102,17 @@ wire_struct! {
     /// `Attendee`: one attendee of a meeting (MS-ASCAL 2.2.2.4).
     pub struct Attendee {
         /// The attendee's address.
-        pub email: opt String = Calendar::Email,
+        pub email: opt CompactString = Calendar::Email,
         /// The attendee's display name.
-        pub name: opt String = Calendar::Name,
+        pub name: opt CompactString = Calendar::Name,
         /// 0 unknown, 2 tentative, 3 accepted, 4 declined, 5 not responded (12.0+).
         pub attendee_status: opt u8 = Calendar::AttendeeStatus,
         /// 1 required, 2 optional, 3 resource (12.0+).
         pub attendee_type: opt u8 = Calendar::AttendeeType,
         /// The start time the attendee proposes (16.1).
-        pub proposed_start_time: opt String = MeetingResponse::ProposedStartTime,
+        pub proposed_start_time: opt CompactString = MeetingResponse::ProposedStartTime,
         /// The end time the attendee proposes (16.1).
-        pub proposed_end_time: opt String = MeetingResponse::ProposedEndTime,
+        pub proposed_end_time: opt CompactString = MeetingResponse::ProposedEndTime,
     }
 }
 
@@ -124,7 +125,7 @@ wire_struct! {
         /// Repeat every this many periods (0–999).
         pub interval: opt u32 = Calendar::Interval,
         /// Last day of the series.
-        pub until: opt String = Calendar::Until,
+        pub until: opt CompactString = Calendar::Until,
         /// Number of occurrences.
         pub occurrences: opt u32 = Calendar::Occurrences,
         /// Week of the month (1–5, 5 the last).
@@ -164,21 +165,21 @@ wire_struct! {
         /// Whether the instance is deleted (1).
         pub deleted: opt u8 = Calendar::Deleted,
         /// The original start of the instance (16.0+, replacing `exception_start_time`).
-        pub instance_id: opt String = AirSyncBase::InstanceId,
+        pub instance_id: opt CompactString = AirSyncBase::InstanceId,
         /// When the exception was created or last changed.
-        pub dt_stamp: opt String = Calendar::DtStamp,
+        pub dt_stamp: opt CompactString = Calendar::DtStamp,
         /// Start of the instance, in UTC.
-        pub start_time: opt String = Calendar::StartTime,
+        pub start_time: opt CompactString = Calendar::StartTime,
         /// The instance's subject.
-        pub subject: opt String = Calendar::Subject,
+        pub subject: opt CompactString = Calendar::Subject,
         /// Where the instance takes place (until 14.1).
-        pub location: opt String = Calendar::Location,
+        pub location: opt CompactString = Calendar::Location,
         /// Where the instance takes place (16.0+).
         pub location_v16: opt Location = AirSyncBase::Location,
         /// End of the instance, in UTC.
-        pub end_time: opt String = Calendar::EndTime,
+        pub end_time: opt CompactString = Calendar::EndTime,
         /// The instance's body as plain text (2.5).
-        pub body_v25: opt String = Calendar::Body,
+        pub body_v25: opt CompactString = Calendar::Body,
         /// Whether `body_v25` was truncated (2.5).
         pub body_truncated: opt bool = Calendar::BodyTruncated,
         /// The instance's attachments (16.0+).
@@ -188,7 +189,7 @@ wire_struct! {
         /// The instance's categories.
         pub categories: opt CalendarCategories = Calendar::Categories,
         /// The original start of the instance (until 14.1).
-        pub exception_start_time: opt String = Calendar::ExceptionStartTime,
+        pub exception_start_time: opt CompactString = Calendar::ExceptionStartTime,
         /// 0 normal, 1 personal, 2 private, 3 confidential.
         pub sensitivity: opt u8 = Calendar::Sensitivity,
         /// 0 free, 1 tentative, 2 busy, 3 out of office, 4 working elsewhere.
@@ -202,12 +203,12 @@ wire_struct! {
         /// The instance's attendees.
         pub attendees: opt Attendees = Calendar::Attendees,
         /// When the user last responded to the instance (14.0+).
-        pub appointment_reply_time: opt String = Calendar::AppointmentReplyTime,
+        pub appointment_reply_time: opt CompactString = Calendar::AppointmentReplyTime,
         /// The user's response to the instance (14.0+).
         pub response_type: opt u32 = Calendar::ResponseType,
         /// Link to join the instance's online meeting (14.1+).
-        pub online_meeting_conf_link: opt String = Calendar::OnlineMeetingConfLink,
+        pub online_meeting_conf_link: opt CompactString = Calendar::OnlineMeetingConfLink,
         /// External link to join the instance's online meeting (14.1+).
-        pub online_meeting_external_link: opt String = Calendar::OnlineMeetingExternalLink,
+        pub online_meeting_external_link: opt CompactString = Calendar::OnlineMeetingExternalLink,
     }
 }

@@ -7,6 +7,7 @@
 //! 6.1); elements no capture shows follow that schema, the Contacts2 elements last.
 
 use super::airsyncbase::Body;
+use crate::CompactString;
 use crate::codec::Binary;
 use crate::wire_struct;
 
@@ -16,109 +17,109 @@ wire_struct! {
         /// The notes on the contact (12.0+).
         pub body: opt Body = AirSyncBase::Body,
         /// Wedding anniversary (`1990-06-15T00:00:00.000Z`).
-        pub anniversary: opt String = Contacts::Anniversary,
+        pub anniversary: opt CompactString = Contacts::Anniversary,
         /// The assistant's name.
-        pub assistant_name: opt String = Contacts::AssistantName,
+        pub assistant_name: opt CompactString = Contacts::AssistantName,
         /// The assistant's phone number.
-        pub assistant_phone_number: opt String = Contacts::AssistantPhoneNumber,
+        pub assistant_phone_number: opt CompactString = Contacts::AssistantPhoneNumber,
         /// Birthday (`1970-03-20T00:00:00.000Z`).
-        pub birthday: opt String = Contacts::Birthday,
+        pub birthday: opt CompactString = Contacts::Birthday,
         /// The notes as plain text (2.5).
-        pub body_v25: opt String = Contacts::Body,
+        pub body_v25: opt CompactString = Contacts::Body,
         /// Size of the whole notes in characters (2.5).
         pub body_size: opt u32 = Contacts::BodySize,
         /// Whether `body_v25` was truncated (0 or 1; 2.5).
         pub body_truncated: opt u8 = Contacts::BodyTruncated,
         /// Second business phone number.
-        pub business2_phone_number: opt String = Contacts::Business2PhoneNumber,
+        pub business2_phone_number: opt CompactString = Contacts::Business2PhoneNumber,
         /// Business address: city.
-        pub business_address_city: opt String = Contacts::BusinessAddressCity,
+        pub business_address_city: opt CompactString = Contacts::BusinessAddressCity,
         /// Business phone number.
-        pub business_phone_number: opt String = Contacts::BusinessPhoneNumber,
+        pub business_phone_number: opt CompactString = Contacts::BusinessPhoneNumber,
         /// Web site.
-        pub web_page: opt String = Contacts::WebPage,
+        pub web_page: opt CompactString = Contacts::WebPage,
         /// Business address: country or region.
-        pub business_address_country: opt String = Contacts::BusinessAddressCountry,
+        pub business_address_country: opt CompactString = Contacts::BusinessAddressCountry,
         /// Department.
-        pub department: opt String = Contacts::Department,
+        pub department: opt CompactString = Contacts::Department,
         /// First email address (an RFC 5322 address, possibly with a display name).
-        pub email1_address: opt String = Contacts::Email1Address,
+        pub email1_address: opt CompactString = Contacts::Email1Address,
         /// Second email address.
-        pub email2_address: opt String = Contacts::Email2Address,
+        pub email2_address: opt CompactString = Contacts::Email2Address,
         /// Third email address.
-        pub email3_address: opt String = Contacts::Email3Address,
+        pub email3_address: opt CompactString = Contacts::Email3Address,
         /// Business fax number.
-        pub business_fax_number: opt String = Contacts::BusinessFaxNumber,
+        pub business_fax_number: opt CompactString = Contacts::BusinessFaxNumber,
         /// How the contact is filed (`Doe, John`).
-        pub file_as: opt String = Contacts::FileAs,
+        pub file_as: opt CompactString = Contacts::FileAs,
         /// The contact's alias, in a Search of the contacts folder (14.0+).
-        pub alias: opt String = Contacts::Alias,
+        pub alias: opt CompactString = Contacts::Alias,
         /// How often the user writes to the contact, for recipient ranking (14.0+).
         pub weighted_rank: opt i32 = Contacts::WeightedRank,
         /// Given name.
-        pub first_name: opt String = Contacts::FirstName,
+        pub first_name: opt CompactString = Contacts::FirstName,
         /// Middle name.
-        pub middle_name: opt String = Contacts::MiddleName,
+        pub middle_name: opt CompactString = Contacts::MiddleName,
         /// Home address: city.
-        pub home_address_city: opt String = Contacts::HomeAddressCity,
+        pub home_address_city: opt CompactString = Contacts::HomeAddressCity,
         /// Home address: country or region.
-        pub home_address_country: opt String = Contacts::HomeAddressCountry,
+        pub home_address_country: opt CompactString = Contacts::HomeAddressCountry,
         /// Home fax number.
-        pub home_fax_number: opt String = Contacts::HomeFaxNumber,
+        pub home_fax_number: opt CompactString = Contacts::HomeFaxNumber,
         /// Home phone number.
-        pub home_phone_number: opt String = Contacts::HomePhoneNumber,
+        pub home_phone_number: opt CompactString = Contacts::HomePhoneNumber,
         /// Second home phone number.
-        pub home2_phone_number: opt String = Contacts::Home2PhoneNumber,
+        pub home2_phone_number: opt CompactString = Contacts::Home2PhoneNumber,
         /// Home address: postal code.
-        pub home_address_postal_code: opt String = Contacts::HomeAddressPostalCode,
+        pub home_address_postal_code: opt CompactString = Contacts::HomeAddressPostalCode,
         /// Home address: state or province.
-        pub home_address_state: opt String = Contacts::HomeAddressState,
+        pub home_address_state: opt CompactString = Contacts::HomeAddressState,
         /// Home address: street.
-        pub home_address_street: opt String = Contacts::HomeAddressStreet,
+        pub home_address_street: opt CompactString = Contacts::HomeAddressStreet,
         /// Mobile phone number.
-        pub mobile_phone_number: opt String = Contacts::MobilePhoneNumber,
+        pub mobile_phone_number: opt CompactString = Contacts::MobilePhoneNumber,
         /// Name suffix (`Jr.`).
-        pub suffix: opt String = Contacts::Suffix,
+        pub suffix: opt CompactString = Contacts::Suffix,
         /// Company.
-        pub company_name: opt String = Contacts::CompanyName,
+        pub company_name: opt CompactString = Contacts::CompanyName,
         /// Other address: city.
-        pub other_address_city: opt String = Contacts::OtherAddressCity,
+        pub other_address_city: opt CompactString = Contacts::OtherAddressCity,
         /// Other address: country or region.
-        pub other_address_country: opt String = Contacts::OtherAddressCountry,
+        pub other_address_country: opt CompactString = Contacts::OtherAddressCountry,
         /// Car phone number.
-        pub car_phone_number: opt String = Contacts::CarPhoneNumber,
+        pub car_phone_number: opt CompactString = Contacts::CarPhoneNumber,
         /// Other address: postal code.
-        pub other_address_postal_code: opt String = Contacts::OtherAddressPostalCode,
+        pub other_address_postal_code: opt CompactString = Contacts::OtherAddressPostalCode,
         /// Other address: state or province.
-        pub other_address_state: opt String = Contacts::OtherAddressState,
+        pub other_address_state: opt CompactString = Contacts::OtherAddressState,
         /// Other address: street.
-        pub other_address_street: opt String = Contacts::OtherAddressStreet,
+        pub other_address_street: opt CompactString = Contacts::OtherAddressStreet,
         /// Pager number.
-        pub pager_number: opt String = Contacts::PagerNumber,
+        pub pager_number: opt CompactString = Contacts::PagerNumber,
         /// Title before the name (`Dr.`).
-        pub title: opt String = Contacts::Title,
+        pub title: opt CompactString = Contacts::Title,
         /// Business address: postal code.
-        pub business_address_postal_code: opt String = Contacts::BusinessAddressPostalCode,
+        pub business_address_postal_code: opt CompactString = Contacts::BusinessAddressPostalCode,
         /// Family name.
-        pub last_name: opt String = Contacts::LastName,
+        pub last_name: opt CompactString = Contacts::LastName,
         /// Spouse's name.
-        pub spouse: opt String = Contacts::Spouse,
+        pub spouse: opt CompactString = Contacts::Spouse,
         /// Business address: state or province.
-        pub business_address_state: opt String = Contacts::BusinessAddressState,
+        pub business_address_state: opt CompactString = Contacts::BusinessAddressState,
         /// Business address: street.
-        pub business_address_street: opt String = Contacts::BusinessAddressStreet,
+        pub business_address_street: opt CompactString = Contacts::BusinessAddressStreet,
         /// Job title.
-        pub job_title: opt String = Contacts::JobTitle,
+        pub job_title: opt CompactString = Contacts::JobTitle,
         /// Phonetic (Japanese) given name.
-        pub yomi_first_name: opt String = Contacts::YomiFirstName,
+        pub yomi_first_name: opt CompactString = Contacts::YomiFirstName,
         /// Phonetic (Japanese) family name.
-        pub yomi_last_name: opt String = Contacts::YomiLastName,
+        pub yomi_last_name: opt CompactString = Contacts::YomiLastName,
         /// Phonetic (Japanese) company name.
-        pub yomi_company_name: opt String = Contacts::YomiCompanyName,
+        pub yomi_company_name: opt CompactString = Contacts::YomiCompanyName,
         /// Office location.
-        pub office_location: opt String = Contacts::OfficeLocation,
+        pub office_location: opt CompactString = Contacts::OfficeLocation,
         /// Radio phone number.
-        pub radio_phone_number: opt String = Contacts::RadioPhoneNumber,
+        pub radio_phone_number: opt CompactString = Contacts::RadioPhoneNumber,
         /// Photo, base64-encoded (at most 48 KB decoded).
         pub picture: opt Binary = Contacts::Picture,
         /// Categories.
@@ -128,25 +129,25 @@ wire_struct! {
         /// The format the notes are stored in on the server: 1 text, 2 HTML, 3 RTF (12.0+).
         pub native_body_type: opt u8 = AirSyncBase::NativeBodyType,
         /// Customer id.
-        pub customer_id: opt String = Contacts2::CustomerId,
+        pub customer_id: opt CompactString = Contacts2::CustomerId,
         /// Government-issued id.
-        pub government_id: opt String = Contacts2::GovernmentId,
+        pub government_id: opt CompactString = Contacts2::GovernmentId,
         /// Instant-messaging address.
-        pub im_address: opt String = Contacts2::IMAddress,
+        pub im_address: opt CompactString = Contacts2::IMAddress,
         /// Second instant-messaging address.
-        pub im_address2: opt String = Contacts2::IMAddress2,
+        pub im_address2: opt CompactString = Contacts2::IMAddress2,
         /// Third instant-messaging address.
-        pub im_address3: opt String = Contacts2::IMAddress3,
+        pub im_address3: opt CompactString = Contacts2::IMAddress3,
         /// The contact's manager.
-        pub manager_name: opt String = Contacts2::ManagerName,
+        pub manager_name: opt CompactString = Contacts2::ManagerName,
         /// The company's main phone number.
-        pub company_main_phone: opt String = Contacts2::CompanyMainPhone,
+        pub company_main_phone: opt CompactString = Contacts2::CompanyMainPhone,
         /// Account name or number.
-        pub account_name: opt String = Contacts2::AccountName,
+        pub account_name: opt CompactString = Contacts2::AccountName,
         /// Nickname.
-        pub nick_name: opt String = Contacts2::NickName,
+        pub nick_name: opt CompactString = Contacts2::NickName,
         /// Phone number for multimedia messages.
-        pub mms: opt String = Contacts2::MMS,
+        pub mms: opt CompactString = Contacts2::MMS,
     }
 }
 
@@ -154,7 +155,7 @@ wire_struct! {
     /// `Categories` (Contacts): the categories of a contact.
     pub struct ContactCategories {
         /// The category names.
-        pub categories: many String = Contacts::Category,
+        pub categories: many CompactString = Contacts::Category,
     }
 }
 
@@ -162,6 +163,6 @@ wire_struct! {
     /// `Children`: the names of a contact's children.
     pub struct Children {
         /// The names.
-        pub children: many String = Contacts::Child,
+        pub children: many CompactString = Contacts::Child,
     }
 }

@@ -4,6 +4,7 @@
 //! Categories.
 
 use super::airsyncbase::Body;
+use crate::CompactString;
 use crate::wire_struct;
 
 wire_struct! {
@@ -12,11 +13,11 @@ wire_struct! {
         /// The note's text.
         pub body: opt Body = AirSyncBase::Body,
         /// The note's title.
-        pub subject: opt String = Notes::Subject,
+        pub subject: opt CompactString = Notes::Subject,
         /// The message class (`IPM.StickyNote`).
-        pub message_class: opt String = Notes::MessageClass,
+        pub message_class: opt CompactString = Notes::MessageClass,
         /// When the note was last changed (`2010-01-01T00:00:00.000Z`).
-        pub last_modified_date: opt String = Notes::LastModifiedDate,
+        pub last_modified_date: opt CompactString = Notes::LastModifiedDate,
         /// The categories.
         pub categories: opt NoteCategories = Notes::Categories,
         /// The format the text is stored in on the server: 1 text, 2 HTML, 3 RTF.
@@ -30,6 +31,6 @@ wire_struct! {
     /// `Categories` (Notes): the categories of a note.
     pub struct NoteCategories {
         /// The category names.
-        pub categories: many String = Notes::Category,
+        pub categories: many CompactString = Notes::Category,
     }
 }

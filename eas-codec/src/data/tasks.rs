@@ -4,6 +4,7 @@
 //! Importance, the dates, Categories, Complete …), otherwise its schema (section 6).
 
 use super::airsyncbase::Body;
+use crate::CompactString;
 use crate::wire_struct;
 
 wire_struct! {
@@ -12,23 +13,23 @@ wire_struct! {
         /// The task's notes (12.0+).
         pub body: opt Body = AirSyncBase::Body,
         /// The notes as plain text (2.5).
-        pub body_v25: opt String = Tasks::Body,
+        pub body_v25: opt CompactString = Tasks::Body,
         /// Size of the whole notes in characters (2.5).
         pub body_size: opt u32 = Tasks::BodySize,
         /// Whether `body_v25` was truncated (2.5).
         pub body_truncated: opt bool = Tasks::BodyTruncated,
         /// The subject.
-        pub subject: opt String = Tasks::Subject,
+        pub subject: opt CompactString = Tasks::Subject,
         /// Importance: 0 low, 1 normal, 2 high.
         pub importance: opt u8 = Tasks::Importance,
         /// Start date, UTC.
-        pub utc_start_date: opt String = Tasks::UtcStartDate,
+        pub utc_start_date: opt CompactString = Tasks::UtcStartDate,
         /// Start date, local time.
-        pub start_date: opt String = Tasks::StartDate,
+        pub start_date: opt CompactString = Tasks::StartDate,
         /// Due date, UTC.
-        pub utc_due_date: opt String = Tasks::UtcDueDate,
+        pub utc_due_date: opt CompactString = Tasks::UtcDueDate,
         /// Due date, local time.
-        pub due_date: opt String = Tasks::DueDate,
+        pub due_date: opt CompactString = Tasks::DueDate,
         /// The categories.
         pub categories: opt TaskCategories = Tasks::Categories,
         /// How the task repeats.
@@ -36,17 +37,17 @@ wire_struct! {
         /// Whether the task is complete (0 or 1).
         pub complete: opt u8 = Tasks::Complete,
         /// When the task was completed.
-        pub date_completed: opt String = Tasks::DateCompleted,
+        pub date_completed: opt CompactString = Tasks::DateCompleted,
         /// 0 normal, 1 personal, 2 private, 3 confidential.
         pub sensitivity: opt u8 = Tasks::Sensitivity,
         /// When the reminder fires.
-        pub reminder_time: opt String = Tasks::ReminderTime,
+        pub reminder_time: opt CompactString = Tasks::ReminderTime,
         /// Whether a reminder is set (0 or 1).
         pub reminder_set: opt u8 = Tasks::ReminderSet,
         /// When the task was created, for ordering (12.0+).
-        pub ordinal_date: opt String = Tasks::OrdinalDate,
+        pub ordinal_date: opt CompactString = Tasks::OrdinalDate,
         /// Secondary sort key among tasks with the same `ordinal_date` (12.0+).
-        pub sub_ordinal_date: opt String = Tasks::SubOrdinalDate,
+        pub sub_ordinal_date: opt CompactString = Tasks::SubOrdinalDate,
         /// The format the notes are stored in on the server: 1 text, 2 HTML, 3 RTF.
         /// MS-ASTASK does not list it; the Sync schema allows it in any `ApplicationData`, so
         /// an item carrying it still decodes.
@@ -58,7 +59,7 @@ wire_struct! {
     /// `Categories` (Tasks): the categories of a task.
     pub struct TaskCategories {
         /// The category names.
-        pub categories: many String = Tasks::Category,
+        pub categories: many CompactString = Tasks::Category,
     }
 }
 
@@ -69,9 +70,9 @@ wire_struct! {
         /// the nth day.
         pub recurrence_type: opt u8 = Tasks::Type,
         /// Start of the series.
-        pub start: opt String = Tasks::Start,
+        pub start: opt CompactString = Tasks::Start,
         /// End of the series.
-        pub until: opt String = Tasks::Until,
+        pub until: opt CompactString = Tasks::Until,
         /// Number of occurrences.
         pub occurrences: opt u32 = Tasks::Occurrences,
         /// Repeat every this many periods (0–999).
