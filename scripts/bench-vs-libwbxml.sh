@@ -25,7 +25,7 @@ for doc in sync-response-500 folder_sync_initial_response folder_sync_initial_re
   unit="msgs/s"; [ "$doc" = sync-response-500 ] && unit="MB/s"
   lt=$(grep "^libwbxml-tree $doc.wbxml" "$out/libwbxml.txt" | val "$unit")
   le=$(grep "^libwbxml-encode $doc" "$out/libwbxml.txt" | val "$unit")
-  for m in wbxml-decode wbxml-tree wbxml-encode codec-typed-decode codec-typed-encode; do
+  for m in wbxml-decode wbxml-tokens wbxml-tree wbxml-encode codec-typed-decode codec-typed-encode; do
     ours=$(grep "^eas-$m $doc.wbxml" "$out/eas.txt" | val "$unit")
     case "$m" in *encode) ref=$le; refname="encode";; *) ref=$lt; refname="tree";; esac
     ratio=$(awk -v a="$ours" -v b="$ref" 'BEGIN{ if (b>0) printf "%.1f×", a/b; else print "n/a" }')

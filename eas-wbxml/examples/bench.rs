@@ -6,6 +6,8 @@
 //! `cargo run --release -p eas-wbxml --example bench -- [RUNS [NAME-FILTER]]`
 //!
 //! - `decode`: pull every event of the document (the tokenizer's work, text not copied);
+//! - `tokens`: the same through [`Reader::next_token`], the compact path the typed decoder
+//!   uses (falling back to events for anything else);
 //! - `tree`: decode into a `Vec<Event>` (the counterpart of libwbxml's in-memory tree);
 //! - `encode`: write the document's events back into a fresh `Vec<u8>`.
 
@@ -13,7 +15,7 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::Instant;
 
-use eas_wbxml::{Error, Event, Reader, Writer};
+use eas_wbxml::{Error, Event, Reader, Token, Writer};
 
 fn median_run(
     n: usize,
@@ -84,6 +86,24 @@ fn bench(name: &str, doc: &[u8], n: usize, runs: usize) -> Result<(), Error> {
         Ok(())
     })?;
     report("decode", name, doc.len(), n, runs, t);
+    let t = median_run(n, runs, || {
+        let mut r = Reader::new(black_box(doc))?;
+        loop {
+            match r.next_token() {
+                Token::Other => match r.next_event()? {
+                    Some(ev) => {
+                        black_box(ev);
+                    }
+                    None => break,
+                },
+                tok => {
+                    black_box(tok);
+                }
+            }
+        }
+        Ok(())
+    })?;
+    report("tokens", name, doc.len(), n, runs, t);
     let t = median_run(n, runs, || {
         let events: Vec<Event<'_>> = Reader::new(black_box(doc))?.collect::<Result<_, _>>()?;
         black_box(events);
