@@ -1,0 +1,29 @@
+//! The crate's one error type.
+
+/// What went wrong converting an item. Every variant names the input format and says why, so
+/// a server can log it and answer the client with the command's status for invalid items.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// A MIME message could not be read or built.
+    #[error("MIME: {0}")]
+    Mime(String),
+    /// iCalendar data could not be read, or has no component of the kind wanted.
+    #[error("iCalendar: {0}")]
+    ICalendar(String),
+    /// A vCard could not be read.
+    #[error("vCard: {0}")]
+    VCard(String),
+    /// A TIME_ZONE_INFORMATION blob or zone name could not be understood.
+    #[error("time zone: {0}")]
+    TimeZone(String),
+    /// A field of a wire item holds a value that does not mean anything (a date that is not
+    /// a date, an out-of-range enumeration).
+    #[error("{field}: {reason}")]
+    InvalidField {
+        /// The element, by its MS-ASCMD name (`StartTime`, `Recurrence/Type`).
+        field: &'static str,
+        /// Why the value was refused.
+        reason: String,
+    },
+}
