@@ -18,5 +18,6 @@
 
 pub mod datetime;
 mod error;
+pub mod timezone;
 
 pub use error::ModelError;
