@@ -135,8 +135,8 @@ pub fn tokens_agree_with_events(data: &[u8], limits: Limits) {
     ) else {
         return;
     };
-    // A document yields at most one step per byte, plus the end.
-    for _ in 0..=data.len() {
+    // A byte yields at most two steps (an empty tag's start and its implied end), plus the end.
+    for _ in 0..=2 * data.len() + 1 {
         let by_event = event_step(events.next_event());
         let by_token = match tokens.next_token() {
             crate::Token::Start {

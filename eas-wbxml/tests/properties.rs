@@ -204,3 +204,14 @@ proptest! {
         fuzzing::tokens_agree_with_events(&noisy, Limits::default());
     }
 }
+
+/// Found by the fuzzer: a body of empty tags yields two steps per byte, which an early
+/// version of the oracle did not allow for.
+#[test]
+fn token_path_agrees_on_a_run_of_empty_tags() {
+    let mut doc = vec![0x03, 0x01, 0x6A, 0x00, 0x00, 0x0E, 0x45];
+    doc.extend(std::iter::repeat_n(0x21, 200));
+    doc.push(0x01);
+    fuzzing::tokens_agree_with_events(&doc, Limits::default());
+    fuzzing::decode(&doc);
+}
