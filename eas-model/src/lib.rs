@@ -18,6 +18,7 @@
 
 pub mod datetime;
 mod error;
+pub mod mail;
 pub mod timezone;
 
 pub use error::ModelError;
