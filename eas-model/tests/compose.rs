@@ -170,6 +170,20 @@ fn sendmail_refuses_no_recipient_and_non_rfc5322_input() {
 }
 
 #[test]
+fn sendmail_bcc_only_message_any_case_obsolete_syntax() {
+    // Only Bcc recipients (the shape of Scalix bug 20941), spelled in capitals and with the
+    // obsolete space before the colon: the envelope has them, the header does not.
+    let input = b"From: anna@example.org\r\nBCC : x@example.net,\r\n\ty@example.net\r\nSubject: s\r\n\r\nbody";
+    let out = send_mail(input, &ctx()).unwrap();
+    assert_eq!(out.envelope.recipients, ["x@example.net", "y@example.net"]);
+    assert!(!contains(&out.message, b"example.net"));
+    assert!(
+        out.message
+            .ends_with(b"From: anna@example.org\r\nSubject: s\r\n\r\nbody")
+    );
+}
+
+#[test]
 fn sendmail_refuses_a_bad_message_id_domain() {
     let c = SendContext {
         message_id_domain: "bad domain",
@@ -566,6 +580,9 @@ fn requests_from_both_protocol_forms() {
     };
     let r = SmartRequest::from_reply(&wire).unwrap();
     assert_eq!(r.kind, SmartKind::Reply);
+    // ReplaceMime from the wire: the client's MIME goes out as it is.
+    let sent = r.build(&fixture("original_plain.eml"), &ctx()).unwrap();
+    assert!(sent.message.ends_with(b"To: a@example.net\r\n\r\nYes"));
     assert!(r.options.replace_mime && r.save_in_sent_items);
     assert_eq!(r.mime, b"To: a@example.net\r\n\r\nYes");
     assert_eq!(
@@ -622,6 +639,9 @@ fn requests_from_both_protocol_forms() {
     .unwrap();
     assert!(r.save_in_sent_items && !r.options.replace_mime);
     assert!(matches!(&r.source, SourceRef::Item { item_id, .. } if item_id == "5:1"));
+    // 12.x always appends the original.
+    let built = r.build(&fixture("original_plain.eml"), &ctx()).unwrap();
+    assert!(text_of(&parsed(&built)).contains("Shall we meet at noon?"));
     let q = LegacyQuery {
         item_id: Some("5:1"),
         save_in_sent: Some("yes"),

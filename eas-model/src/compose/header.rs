@@ -76,16 +76,22 @@ pub(crate) fn scan(raw: &[u8]) -> Result<HeaderSection, ModelError> {
                 }
             }
         } else {
-            let colon = line.iter().position(|&b| b == b':');
-            let name_ok = colon.is_some_and(|c| {
-                c > 0
-                    && line
-                        .get(..c)
-                        .is_some_and(|n| n.iter().all(|b| (33..=126).contains(b)))
+            // RFC 5322 4.5.3 (obsolete syntax, which a reader must accept): white space may
+            // come between the name and the colon.
+            let name_len = line.iter().position(|&b| b == b':').and_then(|c| {
+                let name = line.get(..c)?;
+                let len = name.len()
+                    - name
+                        .iter()
+                        .rev()
+                        .take_while(|&&b| b == b' ' || b == b'\t')
+                        .count();
+                let printable = name.get(..len)?.iter().all(|b| (33..=126).contains(b));
+                (len > 0 && printable).then_some(len)
             });
-            match colon {
-                Some(c) if name_ok => fields.push(Field {
-                    name: pos..pos + c,
+            match name_len {
+                Some(len) => fields.push(Field {
+                    name: pos..pos + len,
                     whole: pos..next,
                 }),
                 _ => {
@@ -129,6 +135,16 @@ mod tests {
         assert_eq!(&raw[h.fields[0].whole.clone()], b"To: a@b.c,\r\n d@e.f\r\n");
         assert!(h.crlf);
         assert!(h.has(raw, "subject"));
+    }
+
+    #[test]
+    fn obsolete_space_before_the_colon_is_accepted() {
+        let raw = b"Subject : x\r\nBCC\t: a@b.c\r\n\r\n";
+        let h = scan(raw).unwrap_or_else(|e| panic!("{e}"));
+        assert!(h.has(raw, "subject"));
+        assert!(h.has(raw, "bcc"));
+        assert!(scan(b" : x\r\n\r\n").is_err());
+        assert!(scan(b": x\r\n\r\n").is_err());
     }
 
     #[test]

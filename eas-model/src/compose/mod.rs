@@ -18,6 +18,22 @@
 //! The library reads no clock and draws no random numbers: "now" and the Message-ID domain
 //! come in a [`SendContext`], and generated ids and MIME boundaries are derived from a hash of
 //! the content and that time, so the same input gives the same output.
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use eas_model::compose::{SendContext, send_mail};
+//!
+//! let ctx = SendContext {
+//!     now: Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).unwrap(),
+//!     message_id_domain: "mail.example.org",
+//! };
+//! let mime = b"To: bernd@example.net\r\nBcc: boss@example.org\r\nSubject: Hi\r\n\r\nHello\r\n";
+//! let out = send_mail(mime, &ctx)?;
+//! assert_eq!(out.envelope.recipients, ["bernd@example.net", "boss@example.org"]);
+//! assert!(out.message.starts_with(b"Date: Mon, 02 Mar 2026 10:00:00 +0000\r\nMessage-ID: <"));
+//! assert!(out.message.ends_with(b"To: bernd@example.net\r\nSubject: Hi\r\n\r\nHello\r\n"));
+//! # Ok::<(), eas_model::ModelError>(())
+//! ```
 
 mod header;
 mod request;
@@ -39,7 +55,9 @@ pub struct Envelope {
     /// this is `None`.
     pub from: Option<String>,
     /// Every address of the `To:`, `Cc:` and `Bcc:` fields, in that order, each once
-    /// (compared ASCII case-insensitively). Never empty.
+    /// (compared ASCII case-insensitively). Never empty. An address without a domain (a
+    /// name the device could not resolve) is passed on: resolving it, or answering status
+    /// 116 `MessageRecipientUnresolved`, is the caller's part.
     pub recipients: Vec<String>,
 }
 
@@ -77,7 +95,7 @@ pub fn send_mail(mime: &[u8], ctx: &SendContext<'_>) -> Result<Outgoing, ModelEr
     let parsed = parse(mime)?;
     let envelope = envelope_of(&parsed)?;
 
-    let added = missing_headers(mime, &section, ctx)?;
+    let added = missing_headers(mime, &section, &[mime], ctx)?;
     let mut message = Vec::with_capacity(mime.len() + added.len());
     message.extend_from_slice(&added);
     let mut at = 0;
@@ -148,10 +166,12 @@ fn check_envelope_address(a: &str) -> Result<(), ModelError> {
     Ok(())
 }
 
-/// The `Date:` and `Message-ID:` lines `mime` lacks, with the message's own line end.
+/// The `Date:` and `Message-ID:` lines `mime` lacks, with the message's own line end. A
+/// generated Message-ID hashes `content` (everything the sent message is made of).
 fn missing_headers(
     mime: &[u8],
     section: &header::HeaderSection,
+    content: &[&[u8]],
     ctx: &SendContext<'_>,
 ) -> Result<Vec<u8>, ModelError> {
     let eol = section.eol();
@@ -163,7 +183,7 @@ fn missing_headers(
     }
     if !section.has(mime, "message-id") {
         out.extend_from_slice(b"Message-ID: <");
-        out.extend_from_slice(message_id(&[mime], ctx)?.as_bytes());
+        out.extend_from_slice(message_id(content, ctx)?.as_bytes());
         out.extend_from_slice(b">");
         out.extend_from_slice(eol);
     }

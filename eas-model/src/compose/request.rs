@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use eas_codec::command::compose::{SmartForwardRequest, SmartReplyRequest, Source};
 
-use super::{OriginalHeaders, SmartOptions};
+use super::{OriginalHeaders, Outgoing, SendContext, SmartOptions, smart_forward, smart_reply};
 use crate::{ModelError, datetime};
 
 /// Which command a request is.
@@ -132,6 +132,17 @@ impl<'a> SmartRequest<'a> {
             save_in_sent_items,
             options: SmartOptions::default(),
         })
+    }
+}
+
+impl SmartRequest<'_> {
+    /// Build the message to transmit, given the source message's MIME as the server fetched
+    /// it (see [`smart_reply`] and [`smart_forward`]).
+    pub fn build(&self, original: &[u8], ctx: &SendContext<'_>) -> Result<Outgoing, ModelError> {
+        match self.kind {
+            SmartKind::Reply => smart_reply(self.mime, original, &self.options, ctx),
+            SmartKind::Forward => smart_forward(self.mime, original, &self.options, ctx),
+        }
     }
 }
 

@@ -249,9 +249,12 @@ fn build(
 
     // Header: the client's fields, then what this module adds.
     let mut out: Vec<u8> = Vec::with_capacity(client.len() + original.len() + 1024);
-    let generated = missing_headers(client, &section, ctx)?;
+    let generated = missing_headers(client, &section, &[client, original], ctx)?;
     out.extend_from_slice(&to_crlf(&generated));
-    let original_id = omsg.message_id().map(str::to_string);
+    let original_id = omsg
+        .message_id()
+        .filter(|id| is_clean_id(id))
+        .map(str::to_string);
     let set_threading = kind == Kind::Reply && original_id.is_some();
     for field in &section.fields {
         let name = client.get(field.name.clone()).unwrap_or_default();
@@ -297,12 +300,27 @@ fn references_of(msg: &Message<'_>) -> Vec<String> {
             _ => Vec::new(),
         }
     };
-    let refs = ids(msg.references());
+    let refs: Vec<String> = ids(msg.references())
+        .into_iter()
+        .filter(|id| is_clean_id(id))
+        .collect();
     if refs.is_empty() {
         ids(msg.in_reply_to())
+            .into_iter()
+            .filter(|id| is_clean_id(id))
+            .collect()
     } else {
         refs
     }
+}
+
+/// A message id that can be written back between angle brackets: a malformed one from the
+/// original is left out rather than copied into the new header.
+fn is_clean_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| !c.is_control() && !c.is_whitespace() && c != '<' && c != '>')
 }
 
 fn multipart<'x>(ctype: &'x str, boundary: String, parts: Vec<MimePart<'x>>) -> MimePart<'x> {
@@ -434,10 +452,8 @@ impl Carried {
         for h in &part.headers {
             // Only the MIME fields: a single-part original's top part also holds From, To
             // and the rest, which do not belong on an attachment.
-            if h.name().len() >= 8
-                && h.name()
-                    .get(..8)
-                    .is_some_and(|p| p.eq_ignore_ascii_case("content-"))
+            if is_structure_field(h.name().as_bytes())
+                && !h.name().eq_ignore_ascii_case("mime-version")
             {
                 let field = raw.get(h.offset_field as usize..h.offset_end as usize)?;
                 out.extend_from_slice(field);
@@ -661,6 +677,14 @@ mod tests {
             haystacks: &empty,
         };
         assert_eq!(b.next(), "=_eas_00000000000000ab_1");
+    }
+
+    #[test]
+    fn malformed_ids_are_not_copied() {
+        assert!(is_clean_id("a.b@example.net"));
+        assert!(!is_clean_id("a b@example.net"));
+        assert!(!is_clean_id("x>\r\nBcc: y"));
+        assert!(!is_clean_id(""));
     }
 
     #[test]
