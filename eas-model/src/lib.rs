@@ -17,6 +17,7 @@
 #![deny(missing_docs)]
 
 pub mod datetime;
+pub mod mail;
 mod error;
 pub mod timezone;
 
