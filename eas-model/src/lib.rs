@@ -17,8 +17,8 @@
 #![deny(missing_docs)]
 
 pub mod datetime;
-pub mod mail;
 mod error;
+pub mod mail;
 pub mod timezone;
 
 pub use error::ModelError;

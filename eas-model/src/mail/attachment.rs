@@ -110,9 +110,9 @@ pub(crate) fn collect(
         } else {
             AttachMethod::Normal
         };
-        let content_id = part.content_id().map(|id| {
-            clean(id.trim().trim_start_matches('<').trim_end_matches('>'))
-        });
+        let content_id = part
+            .content_id()
+            .map(|id| clean(id.trim().trim_start_matches('<').trim_end_matches('>')));
         let content_location = part.content_location().map(clean);
         let referenced = content_id.as_deref().is_some_and(|id| {
             html_lower
@@ -148,7 +148,9 @@ fn parent_is_related(message: &Message<'_>, index: u32) -> bool {
         p.sub_parts().is_some_and(|subs| subs.contains(&index))
             && p.content_type().is_some_and(|ct| {
                 ct.ctype().eq_ignore_ascii_case("multipart")
-                    && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("related"))
+                    && ct
+                        .subtype()
+                        .is_some_and(|s| s.eq_ignore_ascii_case("related"))
             })
     })
 }

@@ -118,8 +118,86 @@ pub fn text_to_html(text: &str) -> String {
 
 /// HTML as plain text, for a client that asks for text of an HTML-only message (Scalix bugs
 /// 20001, 20138).
+///
+/// `mail-parser`'s converter drops markup, `<head>`, styles and scripts and decodes
+/// entities, but only `<br>` and `</p>` break lines, so headings, list items, table rows
+/// and `div`s would run together. Each block-level tag therefore gets a `<br>` in front
+/// first; afterwards lines are trimmed, runs of blank lines shortened to one, and
+/// non-breaking spaces made plain spaces.
 pub fn html_to_text(html: &str) -> String {
-    mail_parser::decoders::html::html_to_text(html)
+    const BLOCKS: [&str; 26] = [
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "tr",
+        "table",
+        "blockquote",
+        "ul",
+        "ol",
+        "hr",
+        "pre",
+        "dt",
+        "dd",
+        "dl",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "title",
+        "address",
+        "center",
+    ];
+    let mut prepared = String::with_capacity(html.len() + html.len() / 16);
+    let mut rest = html;
+    // Whether text came since the last line break: nested blocks (`<ul><li>`) break once.
+    let mut text_since_break = false;
+    while let Some(at) = rest.find('<') {
+        let (before, tag) = rest.split_at(at);
+        prepared.push_str(before);
+        // `before` is text only when it follows a tag's `>`, so look past it.
+        let text = before.rsplit_once('>').map_or(before, |(_, t)| t);
+        text_since_break |= !text.trim().is_empty();
+        let name = tag
+            .get(1..)
+            .unwrap_or_default()
+            .trim_start_matches('/')
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .next()
+            .unwrap_or_default();
+        if name.eq_ignore_ascii_case("br") {
+            text_since_break = false;
+        } else if text_since_break && BLOCKS.iter().any(|b| b.eq_ignore_ascii_case(name)) {
+            prepared.push_str("<br>");
+            text_since_break = false;
+        }
+        prepared.push('<');
+        rest = tag.get(1..).unwrap_or_default();
+    }
+    prepared.push_str(rest);
+    let text = mail_parser::decoders::html::html_to_text(&prepared).replace('\u{a0}', " ");
+    let mut out = String::with_capacity(text.len());
+    let mut blank_run = 0usize;
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() {
+            blank_run += 1;
+            if blank_run > 1 || out.is_empty() {
+                continue;
+            }
+        } else {
+            blank_run = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    out
 }
 
 /// The raw MIME message as a string a text element can carry.
@@ -148,8 +226,7 @@ pub fn mime_for_device(message: &Message<'_>) -> String {
             part.offset_body as usize,
             part.offset_end as usize,
         );
-        if !leaf || part.encoding != Encoding::None || h < pos || b < h || e < b || e > raw.len()
-        {
+        if !leaf || part.encoding != Encoding::None || h < pos || b < h || e < b || e > raw.len() {
             continue;
         }
         let Some(body) = raw.get(b..e) else { continue };
@@ -203,8 +280,8 @@ fn rewrite_cte(head: &[u8]) -> Vec<u8> {
         if continuation && skipping {
             continue;
         }
-        skipping = line.len() >= 26
-            && line[..26].eq_ignore_ascii_case(b"content-transfer-encoding:");
+        skipping =
+            line.len() >= 26 && line[..26].eq_ignore_ascii_case(b"content-transfer-encoding:");
         if !skipping {
             out.extend_from_slice(line);
         }
@@ -233,8 +310,8 @@ fn quoted_printable(body: &[u8]) -> String {
             continue;
         }
         let at_line_end = matches!(body.get(i + 1), None | Some(b'\r') | Some(b'\n'));
-        let literal = (c == b' ' || c == b'\t') && !at_line_end
-            || (33..=126).contains(&c) && c != b'=';
+        let literal =
+            (c == b' ' || c == b'\t') && !at_line_end || (33..=126).contains(&c) && c != b'=';
         let width = if literal { 1 } else { 3 };
         if col + width > 75 {
             out.push_str("=\r\n");
@@ -267,6 +344,14 @@ mod tests {
         assert_eq!(t.data, None);
         assert!(t.truncated);
         assert_eq!(truncate("aé", Some(3), true).data, Some("aé"));
+    }
+
+    #[test]
+    fn html_blocks_become_lines() {
+        let html = "<html><head><title>T</title><style>p{}</style></head><body>\
+                    <h1>News</h1><div>One&nbsp;&amp;&nbsp;two</div><ul><li>a</li><li>b</li></ul>\
+                    <p>x<br>y</p><p>z</p></body></html>";
+        assert_eq!(html_to_text(html), "News\nOne & two\na\nb\nx\ny\n\nz");
     }
 
     #[test]

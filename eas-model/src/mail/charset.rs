@@ -10,7 +10,11 @@ use mail_parser::{Encoding, Message, MessagePart, MimeHeaders, PartType};
 /// The Windows code page of a MIME charset name (`InternetCPID`), case-insensitive, with the
 /// common aliases. `None` for a name the table does not know.
 pub fn code_page(charset: &str) -> Option<u32> {
-    let name = charset.trim().trim_matches('"').to_ascii_lowercase().replace('_', "-");
+    let name = charset
+        .trim()
+        .trim_matches('"')
+        .to_ascii_lowercase()
+        .replace('_', "-");
     // Sources: the code page identifiers Windows registers for each charset (the same numbers
     // .NET's Encoding.GetEncoding(name).CodePage reports).
     let cp = match name.as_str() {

@@ -96,7 +96,10 @@ mod tests {
         assert_eq!(ft, (1_299_756_558u64 + 11_644_473_600) * 10_000_000);
         let idx = conversation_index(t);
         assert_eq!(idx[0], 0x01);
-        assert_eq!(u64::from_be_bytes([0, 0, 0, idx[0], idx[1], idx[2], idx[3], idx[4]]), ft >> 24);
+        assert_eq!(
+            u64::from_be_bytes([0, 0, 0, idx[0], idx[1], idx[2], idx[3], idx[4]]),
+            ft >> 24
+        );
     }
 
     #[test]

@@ -8,9 +8,9 @@ use calcard::common::timezone::Tz as CalTz;
 use calcard::icalendar::timezone::TzResolver;
 use calcard::icalendar::{
     ICalendar, ICalendarClassification, ICalendarComponent, ICalendarComponentType,
-    ICalendarDuration, ICalendarEntry, ICalendarFrequency, ICalendarMethod,
-    ICalendarParameterName, ICalendarParameterValue, ICalendarProperty, ICalendarRecurrenceRule,
-    ICalendarTransparency, ICalendarValue, ICalendarWeekday,
+    ICalendarDuration, ICalendarEntry, ICalendarFrequency, ICalendarMethod, ICalendarParameterName,
+    ICalendarParameterValue, ICalendarProperty, ICalendarRecurrenceRule, ICalendarTransparency,
+    ICalendarValue, ICalendarWeekday,
 };
 use chrono::{DateTime, Datelike, Duration, Utc};
 use eas_codec::data::email::{MeetingRecurrence, MeetingRecurrences, MeetingRequest};
@@ -56,7 +56,9 @@ pub(crate) fn find(message: &Message<'_>, received: DateTime<Utc>) -> Option<Fou
     message.parts.iter().enumerate().find_map(|(index, part)| {
         let ct = part.content_type()?;
         let is_calendar = ct.ctype().eq_ignore_ascii_case("text")
-            && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("calendar"));
+            && ct
+                .subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("calendar"));
         if !is_calendar {
             return None;
         }
@@ -156,10 +158,12 @@ pub fn meeting_request(
         })
         .unwrap_or(received);
 
-    let recurrence_id = event.property(&ICalendarProperty::RecurrenceId).and_then(|e| {
-        let pdt = first_date(e)?;
-        to_utc(&pdt, zone_of(e, &pdt, &resolver))
-    });
+    let recurrence_id = event
+        .property(&ICalendarProperty::RecurrenceId)
+        .and_then(|e| {
+            let pdt = first_date(e)?;
+            to_utc(&pdt, zone_of(e, &pdt, &resolver))
+        });
     let rrule = event
         .property(&ICalendarProperty::Rrule)
         .and_then(|e| e.values.first())
@@ -310,10 +314,13 @@ fn rsvp_requested(event: &ICalendarComponent) -> bool {
         .iter()
         .filter(|e| e.name == ICalendarProperty::Attendee)
         .any(|e| {
-            e.parameters(&ICalendarParameterName::Rsvp).any(|v| match v {
-                ICalendarParameterValue::Bool(b) => *b,
-                other => other.as_text().is_some_and(|t| t.eq_ignore_ascii_case("TRUE")),
-            })
+            e.parameters(&ICalendarParameterName::Rsvp)
+                .any(|v| match v {
+                    ICalendarParameterValue::Bool(b) => *b,
+                    other => other
+                        .as_text()
+                        .is_some_and(|t| t.eq_ignore_ascii_case("TRUE")),
+                })
         })
 }
 
@@ -401,7 +408,7 @@ pub fn global_obj_id(uid: &str, instance: Option<DateTime<Utc>>) -> String {
 }
 
 fn hex_bytes(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !s.len().is_multiple_of(2) || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..s.len())
@@ -459,7 +466,11 @@ fn recurrence(
         interval: Some(u32::from(rule.interval.unwrap_or(1))),
         occurrences: rule.count,
         until: rule.until.as_ref().and_then(|u| {
-            let z = if u.tz_hour.is_some() { CalTz::UTC } else { zone };
+            let z = if u.tz_hour.is_some() {
+                CalTz::UTC
+            } else {
+                zone
+            };
             to_utc(u, z).map(|t| format_compact(t).into())
         }),
         ..MeetingRecurrence::default()

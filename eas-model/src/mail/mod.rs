@@ -154,15 +154,21 @@ impl MailItem {
         };
 
         let (plain_src, html_src, charset_name) = bodies(&message);
-        let plain = body::crlf(&charset::clean(
-            &plain_src.unwrap_or_else(|| html_src.as_deref().map(body::html_to_text).unwrap_or_default()),
-        ));
+        let plain = body::crlf(&charset::clean(&plain_src.unwrap_or_else(|| {
+            html_src
+                .as_deref()
+                .map(body::html_to_text)
+                .unwrap_or_default()
+        })));
         let html = html_src.map(|h| charset::clean(&h));
 
         let calendar = meeting::find(&message, date_received);
         let smime = smime_class(&message);
         let (message_class, content_class) = match (&calendar, smime) {
-            (Some(found), _) => (found.message_class.to_string(), "urn:content-classes:calendarmessage"),
+            (Some(found), _) => (
+                found.message_class.to_string(),
+                "urn:content-classes:calendarmessage",
+            ),
             (None, Some(class)) => (class.to_string(), "urn:content-classes:message"),
             (None, None) => ("IPM.Note".to_string(), "urn:content-classes:message"),
         };
@@ -188,7 +194,9 @@ impl MailItem {
             content_class: content_class.to_string(),
             internet_cpid: charset::code_page(&charset_name).unwrap_or(65001),
             conversation_id: conversation::conversation_id(&root),
-            conversation_index: conversation::conversation_index(date_sent.unwrap_or(date_received)),
+            conversation_index: conversation::conversation_index(
+                date_sent.unwrap_or(date_received),
+            ),
             plain,
             html,
             mime: body::mime_for_device(&message),
@@ -269,7 +277,11 @@ fn bodies(message: &Message<'_>) -> (Option<String>, Option<String>, String) {
     } else {
         None
     };
-    (plain, html, charset_name.unwrap_or_else(|| "us-ascii".into()))
+    (
+        plain,
+        html,
+        charset_name.unwrap_or_else(|| "us-ascii".into()),
+    )
 }
 
 /// The mailboxes of an address header, groups flattened, X.400 addresses dropped.
@@ -313,7 +325,11 @@ fn is_x400(address: &str) -> bool {
 /// A name for an X.400 address without a display name: its last `CN=` element.
 fn x400_name(address: &str) -> Option<String> {
     let upper = address.to_ascii_uppercase();
-    let sep = if upper.starts_with("IMCEAEX-") { "_CN=" } else { "/CN=" };
+    let sep = if upper.starts_with("IMCEAEX-") {
+        "_CN="
+    } else {
+        "/CN="
+    };
     let at = upper.rfind(sep)? + sep.len();
     let rest = address.get(at..)?;
     let end = rest.find(['@', '/', '_']).unwrap_or(rest.len());
@@ -376,6 +392,11 @@ fn thread_root(message: &Message<'_>) -> Option<String> {
     first(message.references())
         .or_else(|| first(message.in_reply_to()))
         .or_else(|| message.message_id().map(str::to_string))
-        .map(|id| id.trim().trim_start_matches('<').trim_end_matches('>').to_string())
+        .map(|id| {
+            id.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        })
         .filter(|id| !id.is_empty())
 }

@@ -6,7 +6,7 @@ use eas_codec::data::airsyncbase::{
     Attachment, Attachments, AttachmentsItem, Body, BodyPreference, Location,
 };
 use eas_codec::data::email::{
-    AttachmentV25, AttachmentsV25, Email, EmailCategories, Flag, MeetingRequest,
+    AttachmentV25, AttachmentsV25, Email, EmailCategories, MeetingRequest,
 };
 
 use super::body::{preview, truncate, truncate_chars};
@@ -67,7 +67,7 @@ impl MailItem {
                 NativeBody::Html => HTML,
             });
             // An empty Flag says "not flagged" (MS-ASEMAIL 2.2.2.34).
-            email.flag = Some(self.state.flag.clone().unwrap_or_else(Flag::default));
+            email.flag = Some(self.state.flag.clone().unwrap_or_default());
             if !self.attachments.is_empty() {
                 email.attachments = Some(Attachments {
                     items: self
@@ -125,7 +125,11 @@ impl MailItem {
             MIME => (MIME, self.mime.as_str()),
             _ => (PLAIN, self.plain.as_str()),
         };
-        let cut = truncate(full, pref.truncation_size, pref.all_or_none.unwrap_or(false));
+        let cut = truncate(
+            full,
+            pref.truncation_size,
+            pref.all_or_none.unwrap_or(false),
+        );
         Body {
             body_type: Some(body_type),
             estimated_data_size: Some(u32::try_from(cut.full_size).unwrap_or(u32::MAX)),

@@ -1,0 +1,674 @@
+//! Mail: MIME → MailItem → Email wire item. Golden tests are named after the Scalix
+//! defects (seed 003) they guard against; fixtures are ours, in `testdata/mail/`.
+
+// Tests may panic on bad data: that is how they fail.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use base64::Engine as _;
+use chrono::{DateTime, TimeZone, Utc};
+use eas_codec::ProtocolVersion;
+use eas_codec::data::airsyncbase::{AttachmentsItem, Body, BodyPreference};
+use eas_codec::data::email::Email;
+use eas_model::mail::body::truncate;
+use eas_model::mail::{AttachMethod, MailItem, MailState, parse_file_reference};
+use eas_model::timezone::TimeZoneInfo;
+use proptest::prelude::*;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/testdata/mail/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn received() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 10, 8, 20, 0).unwrap()
+}
+
+fn state() -> MailState {
+    MailState {
+        item_id: "7:42".into(),
+        received: received(),
+        ..MailState::default()
+    }
+}
+
+fn item(name: &str) -> MailItem {
+    MailItem::from_mime(&fixture(name), state()).unwrap()
+}
+
+fn pref(body_type: u8) -> BodyPreference {
+    BodyPreference {
+        body_type,
+        truncation_size: None,
+        all_or_none: None,
+        preview: None,
+    }
+}
+
+fn body(email: &Email) -> &Body {
+    email.body.as_ref().expect("AirSyncBase Body")
+}
+
+fn data(email: &Email) -> &str {
+    body(email).data.as_deref().expect("Body/Data")
+}
+
+fn attachments(email: &Email) -> Vec<&eas_codec::data::airsyncbase::Attachment> {
+    email
+        .attachments
+        .as_ref()
+        .map(|a| {
+            a.items
+                .iter()
+                .filter_map(|i| match i {
+                    AttachmentsItem::Attachment(a) => Some(a),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// No element a device sees may carry a transfer encoding or a control character.
+fn assert_device_clean(s: &str) {
+    assert!(
+        !s.chars()
+            .any(|c| (c < ' ' && !matches!(c, '\t' | '\r' | '\n')) || c == '\u{7f}'),
+        "control character in {s:?}"
+    );
+}
+
+#[test]
+fn bug_20001_html_only_body_is_shown_as_html_and_text() {
+    let item = item("20001_html_only.eml");
+    let html = item.to_wire(ProtocolVersion::V14_1, &[pref(2)]);
+    assert_eq!(body(&html).body_type, Some(2));
+    assert!(data(&html).contains("<p>the report is ready.</p>"));
+    assert!(data(&html).contains("Café &amp; crème"));
+    assert_eq!(html.native_body_type, Some(2));
+    let text = item.to_wire(ProtocolVersion::V14_1, &[pref(1)]);
+    assert_eq!(body(&text).body_type, Some(1));
+    let t = data(&text);
+    assert!(t.contains("Hello Bob,"), "{t:?}");
+    assert!(t.contains("Café & crème"), "{t:?}");
+    assert!(!t.contains('<'), "{t:?}");
+}
+
+#[test]
+fn bug_20124_20192_upper_case_mime_types_and_charsets() {
+    let item = item("20124_uppercase_types.eml");
+    let text = item.to_wire(ProtocolVersion::V14_0, &[pref(1)]);
+    assert_eq!(data(&text), "Grüße aus Köln");
+    let html = item.to_wire(ProtocolVersion::V14_0, &[pref(2)]);
+    assert!(data(&html).contains("<p>Grüße aus Köln</p>"));
+    assert!(
+        html.attachments.is_none(),
+        "alternative parts are not attachments"
+    );
+    // The native (HTML) part's charset names the message's code page.
+    assert_eq!(html.internet_cpid.as_deref(), Some("65001"));
+}
+
+#[test]
+fn bug_20138_html_only_converted_to_text_for_2_5() {
+    let item = item("20138_html_only_v25.eml");
+    let email = item.to_wire(ProtocolVersion::V2_5, &[pref(1)]);
+    assert!(email.body.is_none(), "2.5 has no AirSyncBase Body");
+    let text = email.body_v25.as_deref().unwrap();
+    assert_eq!(
+        text, "News\r\nFirst item <new>\r\n\r\nSecond item",
+        "{text:?}"
+    );
+    assert!(
+        !text.contains("<p>") && !text.contains("color: red"),
+        "{text:?}"
+    );
+    assert_eq!(
+        email.body_size,
+        Some(u32::try_from(text.chars().count()).unwrap())
+    );
+    assert_eq!(email.body_truncated, Some(false));
+    assert!(email.native_body_type.is_none());
+}
+
+#[test]
+fn bug_20910_ampersand_and_quotes_in_attachment_names() {
+    let item = item("20910_ampersand_filename.eml");
+    let email = item.to_wire(ProtocolVersion::V14_1, &[pref(1)]);
+    let atts = attachments(&email);
+    let names: Vec<&str> = atts
+        .iter()
+        .map(|a| a.display_name.as_deref().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Q&A <draft> \"final\".pdf",
+            "Brücke & Co.txt",
+            "Bericht & Zahlen.xlsx"
+        ]
+    );
+    for a in &atts {
+        assert_eq!(a.method, Some(1));
+        let (id, index) = parse_file_reference(a.file_reference.as_deref().unwrap()).unwrap();
+        assert_eq!(id, "7:42");
+        assert!(index > 0);
+    }
+    assert_eq!(
+        atts[0].estimated_data_size,
+        Some(16),
+        "decoded size, not base64 size"
+    );
+    assert_eq!(data(&email), "See attached.");
+    // The 2.5 form carries the same names.
+    let v25 = item.to_wire(ProtocolVersion::V2_5, &[pref(1)]);
+    let a25 = &v25.attachments_v25.as_ref().unwrap().attachments;
+    assert_eq!(a25.len(), 3);
+    assert_eq!(
+        a25[0].display_name.as_deref(),
+        Some("Q&A <draft> \"final\".pdf")
+    );
+    assert_eq!(a25[0].att_name, atts[0].file_reference);
+    assert_eq!(a25[0].att_method, Some(1));
+}
+
+#[test]
+fn bug_20941_only_bcc_no_to() {
+    let item = item("20941_bcc_only.eml");
+    let email = item.to_wire(ProtocolVersion::V12_1, &[pref(1)]);
+    assert_eq!(email.to, None, "To absent, not empty");
+    assert_eq!(email.display_to, None);
+    assert_eq!(email.cc, None);
+    assert_eq!(
+        email.from.as_deref(),
+        Some("\"Alice Example\" <alice@example.com>")
+    );
+    assert_eq!(data(&email), "Only Bcc here.\r\n");
+}
+
+#[test]
+fn bug_20442_invalid_characters_removed_from_html() {
+    let item = item("20442_invalid_char_html.eml");
+    let html = item.to_wire(ProtocolVersion::V14_1, &[pref(2)]);
+    let h = data(&html);
+    assert_device_clean(h);
+    assert!(h.contains("<p>Buy now![0m</p><p>Price: 5</p>"), "{h:?}");
+    assert_device_clean(html.subject.as_deref().unwrap());
+    assert_eq!(html.subject.as_deref(), Some("Spam"));
+    let mime = item.to_wire(ProtocolVersion::V14_1, &[pref(4)]);
+    assert_device_clean(data(&mime));
+    let text = item.to_wire(ProtocolVersion::V14_1, &[pref(1)]);
+    assert_device_clean(data(&text));
+}
+
+#[test]
+fn bug_20335_line_breaks_kept_with_special_characters() {
+    let item = item("20335_line_breaks.eml");
+    let text = item.to_wire(ProtocolVersion::V14_1, &[pref(1)]);
+    assert_eq!(
+        data(&text),
+        "Hallo Jürgen,\r\n\r\nder Überblick ist fertig: äöü \"quoted\" & <tags>.\r\n\r\nGrüße,\r\nAnna\r\n"
+    );
+    let html = item.to_wire(ProtocolVersion::V14_1, &[pref(2)]);
+    let h = data(&html);
+    assert!(
+        h.contains("Hallo Jürgen,<br>\r\n<br>\r\nder Überblick"),
+        "{h:?}"
+    );
+    assert!(
+        h.contains("&quot;quoted&quot; &amp; &lt;tags&gt;."),
+        "{h:?}"
+    );
+    assert_eq!(html.native_body_type, Some(1));
+}
+
+#[test]
+fn bug_20842_body_never_base64() {
+    let item = item("20842_base64_body.eml");
+    let email = item.to_wire(ProtocolVersion::V12_0, &[pref(1)]);
+    assert_eq!(
+        data(&email),
+        "Dies ist der Text. Zweite Zeile mit Umlauten: äöü.\r\n"
+    );
+    let v25 = item.to_wire(ProtocolVersion::V2_5, &[pref(1)]);
+    assert_eq!(
+        v25.body_v25.as_deref(),
+        Some("Dies ist der Text. Zweite Zeile mit Umlauten: äöü.\r\n")
+    );
+}
+
+#[test]
+fn bug_19892_quoted_printable_and_base64_decoded() {
+    let item = item("19892_encodings.eml");
+    let text = item.to_wire(ProtocolVersion::V14_1, &[pref(1)]);
+    assert_eq!(
+        data(&text),
+        "Preis: 10 € – „Angebot“ mit einem sehr langen Satz, der wegen der Zeilenlänge umbrochen wird."
+    );
+    let html = item.to_wire(ProtocolVersion::V14_1, &[pref(2)]);
+    assert!(data(&html).contains("<p>Preis: 10 € – „Angebot“"));
+    assert!(!data(&html).contains("PHA+"), "no base64 left");
+}
+
+#[test]
+fn bug_20587_text_not_an_attachment_when_image_attached() {
+    let item = item("20587_iphone_image.eml");
+    let email = item.to_wire(ProtocolVersion::V14_1, &[pref(1)]);
+    let atts = attachments(&email);
+    assert_eq!(atts.len(), 1, "{atts:?}");
+    assert_eq!(atts[0].display_name.as_deref(), Some("photo.jpg"));
+    assert_eq!(atts[0].estimated_data_size, Some(53), "decoded JPEG bytes");
+    assert_eq!(atts[0].is_inline, Some(false), "not referenced by any HTML");
+    let t = data(&email);
+    assert!(t.starts_with("Look at this:"), "{t:?}");
+    assert!(t.contains("Sent from my iPhone"), "{t:?}");
+}
+
+#[test]
+fn umlauts_iso_8859_1_8bit() {
+    let item = item("umlauts_latin1_8bit.eml");
+    let email = item.to_wire(ProtocolVersion::V14_1, &[pref(1)]);
+    assert_eq!(data(&email), "Schöne Grüße, Jürgen!\r\nÄrger über Öl.\r\n");
+    assert_eq!(email.subject.as_deref(), Some("Grüße aus München"));
+    assert_eq!(email.internet_cpid.as_deref(), Some("28591"));
+    // MIME for the device: valid UTF-8 (the type is a string), and the same message once
+    // decoded — the 8-bit part was re-encoded, not re-labelled.
+    let mime = item.to_wire(ProtocolVersion::V14_1, &[pref(4)]);
+    let again = MailItem::from_mime(data(&mime).as_bytes(), state()).unwrap();
+    assert_eq!(again.plain, item.plain);
+    assert_eq!(again.subject, item.subject);
+    assert!(data(&mime).contains("Content-Transfer-Encoding: quoted-printable"));
+    assert_eq!(
+        body(&mime).estimated_data_size,
+        Some(u32::try_from(data(&mime).len()).unwrap())
+    );
+}
+
+#[test]
+fn umlauts_windows_1252_without_charset() {
+    let item = item("umlauts_cp1252_nocharset.eml");
+    let email = item.to_wire(ProtocolVersion::V14_1, &[pref(1)]);
+    assert_eq!(data(&email), "„Grüße“ kosten 5 € – heute.\r\n");
+    assert_eq!(email.subject.as_deref(), Some("„Zitat“"));
+    assert_eq!(email.internet_cpid.as_deref(), Some("1252"));
+    let utf8 = item_utf8();
+    assert_eq!(utf8.plain, "Grüße – ok ✓\r\n");
+    assert_eq!(utf8.internet_cpid, 65001);
+}
+
+fn item_utf8() -> MailItem {
+    item("utf8_nocharset.eml")
+}
+
+#[test]
+fn rfc2047_headers_and_address_forms() {
+    let item = item("rfc2047_headers.eml");
+    let email = item.to_wire(ProtocolVersion::V14_1, &[pref(1)]);
+    assert_eq!(
+        email.from.as_deref(),
+        Some("\"Jürgen Müller\" <jm@example.com>")
+    );
+    assert_eq!(
+        email.to.as_deref(),
+        Some("\"Björn Öberg\" <bo@example.com>, \"Doe, Jane\" <jane@example.com>")
+    );
+    assert_eq!(email.display_to.as_deref(), Some("Björn Öberg; Doe, Jane"));
+    assert_eq!(email.cc.as_deref(), Some("\"François\" <fr@example.com>"));
+    assert_eq!(
+        email.reply_to.as_deref(),
+        Some("\"Team\" <team@example.com>")
+    );
+    assert_eq!(email.subject.as_deref(), Some("Re: AW: Preis in €"));
+    assert_eq!(email.thread_topic.as_deref(), Some("Preis in €"));
+    assert_eq!(email.importance, Some(2));
+    assert_eq!(email.message_class.as_deref(), Some("IPM.Note"));
+    assert_eq!(
+        email.content_class.as_deref(),
+        Some("urn:content-classes:message")
+    );
+    assert_eq!(
+        email.date_received.as_deref(),
+        Some("2026-03-10T08:20:00.000Z")
+    );
+}
+
+#[test]
+fn x400_addresses_never_reach_the_device() {
+    let item = item("x400_addresses.eml");
+    let email = item.to_wire(ProtocolVersion::V14_1, &[pref(1)]);
+    let all = [&email.from, &email.to, &email.cc, &email.display_to];
+    for field in all {
+        let v = field.as_deref().unwrap();
+        assert!(!v.contains("IMCEAEX"), "{v}");
+        assert!(!v.contains("/O="), "{v}");
+        assert!(!v.contains("/CN="), "{v}");
+    }
+    assert_eq!(email.from.as_deref(), Some("\"Mueller, Hans\""));
+    assert_eq!(
+        email.to.as_deref(),
+        Some("\"JDOE\", \"Carol\" <carol@example.com>")
+    );
+    assert_eq!(email.display_to.as_deref(), Some("JDOE; Carol"));
+    assert_eq!(email.cc.as_deref(), Some("\"Dave Dn\""));
+}
+
+#[test]
+fn truncation_all_or_none_and_preview() {
+    let item = item("20335_line_breaks.eml");
+    let full = item.plain.len();
+    let cut = BodyPreference {
+        truncation_size: Some(8),
+        ..pref(1)
+    };
+    let email = item.to_wire(ProtocolVersion::V14_0, std::slice::from_ref(&cut));
+    // "Hallo Jü" is 9 bytes: the cut moves back before the two-byte ü.
+    assert_eq!(data(&email), "Hallo J");
+    assert_eq!(body(&email).truncated, Some(true));
+    assert_eq!(
+        body(&email).estimated_data_size,
+        Some(u32::try_from(full).unwrap())
+    );
+    let none = BodyPreference {
+        all_or_none: Some(true),
+        ..cut
+    };
+    let email = item.to_wire(ProtocolVersion::V14_0, &[none]);
+    assert_eq!(body(&email).data, None);
+    assert_eq!(body(&email).truncated, Some(true));
+    let fits = BodyPreference {
+        truncation_size: Some(u32::try_from(full).unwrap()),
+        all_or_none: Some(true),
+        preview: Some(20),
+        ..pref(1)
+    };
+    let email = item.to_wire(ProtocolVersion::V14_0, std::slice::from_ref(&fits));
+    assert_eq!(body(&email).truncated, Some(false));
+    assert_eq!(
+        body(&email).preview.as_deref(),
+        Some("Hallo Jürgen, der Üb")
+    );
+    let old = item.to_wire(ProtocolVersion::V12_1, &[fits]);
+    assert_eq!(body(&old).preview, None, "Preview is 14.0+");
+}
+
+#[test]
+fn empty_body_is_present_and_empty() {
+    let item = item("empty_body.eml");
+    let email = item.to_wire(ProtocolVersion::V14_1, &[pref(1)]);
+    let b = body(&email);
+    assert_eq!(b.data.as_deref(), Some(""));
+    assert_eq!(b.estimated_data_size, Some(0));
+    assert_eq!(b.truncated, Some(false));
+    assert!(email.attachments.is_none());
+}
+
+#[test]
+fn nested_message_stays_one_attachment_with_method_5() {
+    let item = item("nested_rfc822.eml");
+    assert_eq!(item.attachments.len(), 1);
+    assert_eq!(item.attachments[0].method, AttachMethod::EmbeddedMessage);
+    let email = item.to_wire(ProtocolVersion::V14_1, &[pref(1)]);
+    let atts = attachments(&email);
+    assert_eq!(atts.len(), 1, "the inner attachment is not flattened out");
+    assert_eq!(atts[0].method, Some(5));
+    assert_eq!(atts[0].display_name.as_deref(), Some("Original.eml"));
+    assert_eq!(data(&email), "Forwarding the original below.");
+    assert!(!data(&email).contains("Inner text"));
+}
+
+#[test]
+fn related_inline_image_and_content_location() {
+    let item = item("related_inline.eml");
+    let email = item.to_wire(ProtocolVersion::V14_1, &[pref(2)]);
+    let atts = attachments(&email);
+    assert_eq!(atts.len(), 2);
+    assert_eq!(atts[0].display_name.as_deref(), Some("logo.png"));
+    assert_eq!(atts[0].content_id.as_deref(), Some("logo123@example.com"));
+    assert_eq!(atts[0].is_inline, Some(true));
+    assert_eq!(atts[1].display_name.as_deref(), Some("terms.pdf"));
+    assert_eq!(
+        atts[1].content_location.as_deref(),
+        Some("http://example.com/terms.pdf")
+    );
+    assert_eq!(atts[1].is_inline, Some(false));
+    assert!(data(&email).contains("cid:logo123@example.com"));
+    let text = item.to_wire(ProtocolVersion::V14_1, &[pref(1)]);
+    assert_eq!(data(&text), "Our logo.");
+}
+
+#[test]
+fn smime_message_class() {
+    let item = item("smime_signed.eml");
+    assert_eq!(item.message_class, "IPM.Note.SMIME.MultipartSigned");
+}
+
+#[test]
+fn meeting_request_from_text_calendar() {
+    let item = item("meeting_request.eml");
+    assert!(
+        item.attachments.is_empty(),
+        "the invitation is not an attachment"
+    );
+    let email = item.to_wire(ProtocolVersion::V14_1, &[pref(1)]);
+    assert_eq!(
+        email.message_class.as_deref(),
+        Some("IPM.Schedule.Meeting.Request")
+    );
+    assert_eq!(
+        email.content_class.as_deref(),
+        Some("urn:content-classes:calendarmessage")
+    );
+    let m = email.meeting_request.as_ref().unwrap();
+    // 10:00 in Berlin in March (CET, UTC+1) is 09:00 UTC.
+    assert_eq!(m.start_time.as_deref(), Some("20260310T090000Z"));
+    assert_eq!(m.end_time.as_deref(), Some("20260310T103000Z"));
+    assert_eq!(m.dt_stamp.as_deref(), Some("20260301T120000Z"));
+    assert_eq!(m.all_day_event, Some(0));
+    assert_eq!(m.instance_type, Some(1));
+    assert_eq!(m.location.as_deref(), Some("Raum 4 & Flur"));
+    assert_eq!(
+        m.organizer.as_deref(),
+        Some("\"Alice Example\" <alice@example.com>")
+    );
+    assert_eq!(m.reminder, Some(900));
+    assert_eq!(m.response_requested, Some(1));
+    assert_eq!(m.sensitivity, Some(2));
+    assert_eq!(m.busy_status, Some(1));
+    assert_eq!(m.meeting_message_type, Some(1));
+    let tz = TimeZoneInfo::from_base64(m.time_zone.as_deref().unwrap()).unwrap();
+    assert!(!tz.is_all_zero());
+    assert_eq!(tz.bias, -60, "CET is UTC+1: bias -60 minutes");
+    assert_eq!(tz, TimeZoneInfo::for_zone(chrono_tz::Europe::Berlin, 2026));
+    let goid = base64::engine::general_purpose::STANDARD
+        .decode(m.global_obj_id.as_deref().unwrap())
+        .unwrap();
+    assert_eq!(
+        &goid[..16],
+        &[
+            0x04, 0x00, 0x00, 0x00, 0x82, 0x00, 0xE0, 0x00, 0x74, 0xC5, 0xB7, 0x10, 0x1A, 0x82,
+            0xE0, 0x08
+        ]
+    );
+    assert!(goid.windows(24).any(|w| w == b"meeting-4711@example.com"));
+    let r = &m.recurrences.as_ref().unwrap().recurrences[0];
+    assert_eq!(r.recurrence_type, Some(1));
+    assert_eq!(r.day_of_week, Some(4 | 16));
+    assert_eq!(r.occurrences, Some(10));
+    assert_eq!(r.interval, Some(1));
+
+    // Version shaping: 16.0 moves Location and the id; 12.1 has no MeetingMessageType.
+    let v16 = item.to_wire(ProtocolVersion::V16_0, &[pref(1)]);
+    let m16 = v16.meeting_request.as_ref().unwrap();
+    assert_eq!(m16.location, None);
+    assert_eq!(
+        m16.location_v16
+            .as_ref()
+            .and_then(|l| l.display_name.as_deref()),
+        Some("Raum 4 & Flur")
+    );
+    assert_eq!(m16.uid.as_deref(), Some("meeting-4711@example.com"));
+    assert_eq!(m16.global_obj_id, None);
+    let v12 = item.to_wire(ProtocolVersion::V12_1, &[pref(1)]);
+    let m12 = v12.meeting_request.as_ref().unwrap();
+    assert_eq!(m12.meeting_message_type, None);
+    assert_eq!(m12.uid, None);
+}
+
+#[test]
+fn meeting_cancellation_in_utc() {
+    let item = item("meeting_cancel.eml");
+    assert_eq!(item.message_class, "IPM.Schedule.Meeting.Canceled");
+    let m = item.meeting.as_ref().unwrap();
+    assert_eq!(m.start_time.as_deref(), Some("20260312T150000Z"));
+    assert_eq!(m.end_time.as_deref(), Some("20260312T153000Z"));
+    assert_eq!(m.instance_type, Some(0));
+    assert_eq!(m.meeting_message_type, Some(0));
+    assert_eq!(m.organizer.as_deref(), Some("alice@example.com"));
+    let tz = TimeZoneInfo::from_base64(m.time_zone.as_deref().unwrap()).unwrap();
+    assert_eq!(tz, TimeZoneInfo::for_zone(chrono_tz::UTC, 2026));
+    assert!(!tz.is_all_zero());
+}
+
+#[test]
+fn conversation_shared_by_the_thread() {
+    let first = b"From: a@example.com\r\nTo: b@example.com\r\nSubject: Plan\r\nMessage-ID: <root@example.com>\r\nDate: Mon, 09 Mar 2026 08:00:00 +0000\r\n\r\nfirst\r\n";
+    let reply = b"From: b@example.com\r\nTo: a@example.com\r\nSubject: Re: Plan\r\nMessage-ID: <r1@example.com>\r\nIn-Reply-To: <root@example.com>\r\nReferences: <root@example.com>\r\nDate: Mon, 09 Mar 2026 09:00:00 +0000\r\n\r\nreply\r\n";
+    let again = b"From: a@example.com\r\nTo: b@example.com\r\nSubject: AW: Re: Plan\r\nMessage-ID: <r2@example.com>\r\nIn-Reply-To: <r1@example.com>\r\nReferences: <root@example.com> <r1@example.com>\r\nDate: Mon, 09 Mar 2026 10:00:00 +0000\r\n\r\nagain\r\n";
+    let other = b"From: a@example.com\r\nTo: b@example.com\r\nSubject: Other\r\nMessage-ID: <other@example.com>\r\n\r\nx\r\n";
+    let ids: Vec<[u8; 16]> = [&first[..], &reply[..], &again[..], &other[..]]
+        .iter()
+        .map(|m| MailItem::from_mime(m, state()).unwrap().conversation_id)
+        .collect();
+    assert_eq!(ids[0], ids[1]);
+    assert_eq!(ids[0], ids[2]);
+    assert_ne!(ids[0], ids[3]);
+    let item = MailItem::from_mime(reply, state()).unwrap();
+    let email = item.to_wire(ProtocolVersion::V14_0, &[pref(1)]);
+    assert_eq!(email.thread_topic.as_deref(), Some("Plan"));
+    assert_eq!(
+        email.conversation_id.as_ref().map(|o| o.0.clone()),
+        Some(ids[0].to_vec())
+    );
+    let index = email.conversation_index.as_ref().unwrap();
+    assert_eq!(index.0.len(), 5);
+    assert_eq!(
+        index.0[0], 0x01,
+        "FILETIME >> 24 of a 21st-century date starts 0x01"
+    );
+    assert!(
+        item.to_wire(ProtocolVersion::V12_1, &[pref(1)])
+            .conversation_id
+            .is_none(),
+        "ConversationId is 14.0+"
+    );
+}
+
+#[test]
+fn server_state_is_passed_through() {
+    let state = MailState {
+        read: true,
+        categories: vec!["Rot".into(), "Büro & Co".into()],
+        last_verb_executed: Some(2),
+        last_verb_execution_time: Some(received()),
+        ..state()
+    };
+    let item = MailItem::from_mime(&fixture("20941_bcc_only.eml"), state).unwrap();
+    let email = item.to_wire(ProtocolVersion::V14_1, &[pref(1)]);
+    assert_eq!(email.read, Some(true));
+    assert_eq!(email.last_verb_executed, Some(2));
+    let cats: Vec<&str> = email
+        .categories
+        .as_ref()
+        .unwrap()
+        .categories
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    assert_eq!(cats, ["Rot", "Büro & Co"]);
+    assert_eq!(
+        email.flag,
+        Some(Default::default()),
+        "an empty Flag: not flagged"
+    );
+}
+
+#[test]
+fn every_listed_charset_decodes_to_utf8() {
+    // (charset label, body bytes in that charset, expected text)
+    let cases: [(&str, &[u8], &str); 8] = [
+        ("ISO-8859-1", b"Gr\xfc\xdfe", "Grüße"),
+        ("iso-8859-2", b"\xa3\xf3d\xbc", "Łódź"),
+        ("ISO-8859-15", b"\xa4\xdf", "€ß"),
+        ("windows-1250", b"\x8elu\x9do", "Žluťo"),
+        ("Windows-1252", b"\x84Gr\xfc\xdfe\x93 \x80", "„Grüße“ €"),
+        ("KOI8-R", b"\xf0\xd2\xc9\xd7\xc5\xd4", "Привет"),
+        (
+            "Shift_JIS",
+            b"\x82\xb1\x82\xf1\x82\xc9\x82\xbf\x82\xcd",
+            "こんにちは",
+        ),
+        ("GB2312", b"\xc4\xe3\xba\xc3", "你好"),
+    ];
+    for (charset, bytes, expected) in cases {
+        let mut raw = format!(
+            "From: a@example.com\r\nSubject: t\r\nContent-Type: text/plain; charset={charset}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        )
+        .into_bytes();
+        raw.extend_from_slice(bytes);
+        let item = MailItem::from_mime(&raw, state()).unwrap();
+        assert_eq!(item.plain, expected, "{charset}");
+        let email = item.to_wire(ProtocolVersion::V14_1, &[pref(4)]);
+        // The MIME rendition is a valid string and decodes back to the same text.
+        let again = MailItem::from_mime(data(&email).as_bytes(), state()).unwrap();
+        assert_eq!(again.plain, expected, "{charset} via MIME");
+        assert!(
+            eas_model::mail::charset::code_page(charset).is_some(),
+            "{charset} has a code page"
+        );
+    }
+}
+
+#[test]
+fn garbage_input_is_an_error_not_a_panic() {
+    assert!(MailItem::from_mime(b"", state()).is_err());
+    // Odd but header-bearing input still parses.
+    let odd = b"Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: message/rfc822\r\n\r\n--x--";
+    let item = MailItem::from_mime(odd, state()).unwrap();
+    let _ = item.to_wire(ProtocolVersion::V2_5, &[pref(4)]);
+}
+
+proptest! {
+    #[test]
+    fn truncation_never_splits_utf8(text in "\\PC*", limit in 0u32..64, all_or_none: bool) {
+        let cut = truncate(&text, Some(limit), all_or_none);
+        prop_assert_eq!(cut.full_size, text.len());
+        prop_assert_eq!(cut.truncated, text.len() > limit as usize);
+        match cut.data {
+            Some(d) => {
+                prop_assert!(text.starts_with(d));
+                prop_assert!(d.len() <= limit as usize);
+                prop_assert_eq!(d.len() < text.len(), cut.truncated);
+                // The cut loses less than one character beyond the limit.
+                if cut.truncated {
+                    let next = text[d.len()..].chars().next().map_or(0, char::len_utf8);
+                    prop_assert!(d.len() + next > limit as usize);
+                }
+            }
+            None => prop_assert!(all_or_none && cut.truncated),
+        }
+    }
+
+    #[test]
+    fn wire_body_truncation_is_honest(text in "[a-zé€😀 \\n]{0,80}", limit in 0u32..100) {
+        let raw = format!(
+            "From: a@example.com\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{text}"
+        );
+        let item = MailItem::from_mime(raw.as_bytes(), state()).unwrap();
+        let p = BodyPreference { truncation_size: Some(limit), ..pref(1) };
+        let email = item.to_wire(ProtocolVersion::V14_1, &[p]);
+        let b = email.body.unwrap();
+        let d = b.data.unwrap_or_default();
+        prop_assert!(item.plain.starts_with(d.as_str()));
+        prop_assert_eq!(b.estimated_data_size, Some(item.plain.len() as u32));
+        prop_assert_eq!(b.truncated, Some(d.len() < item.plain.len()));
+    }
+}
