@@ -10,6 +10,7 @@ use eas_codec::ProtocolVersion;
 use eas_codec::data::airsyncbase::{AttachmentsItem, Body, BodyPreference};
 use eas_codec::data::email::Email;
 use eas_model::mail::body::truncate;
+use eas_model::mail::meeting::meeting_request;
 use eas_model::mail::{AttachMethod, MailItem, MailState, parse_file_reference};
 use eas_model::timezone::TimeZoneInfo;
 use proptest::prelude::*;
@@ -26,7 +27,7 @@ fn received() -> DateTime<Utc> {
 fn state() -> MailState {
     MailState {
         item_id: "7:42".into(),
-        received: received(),
+        received: Some(received()),
         ..MailState::default()
     }
 }
@@ -436,6 +437,40 @@ fn related_inline_image_and_content_location() {
 }
 
 #[test]
+fn date_header_stands_in_for_an_unknown_arrival_time() {
+    let state = MailState {
+        received: None,
+        ..state()
+    };
+    let item = MailItem::from_mime(&fixture("20941_bcc_only.eml"), state).unwrap();
+    let email = item.to_wire(ProtocolVersion::V14_1, &[pref(1)]);
+    // Date: Tue, 10 Mar 2026 09:15:00 +0100
+    assert_eq!(
+        email.date_received.as_deref(),
+        Some("2026-03-10T08:15:00.000Z")
+    );
+}
+
+#[test]
+fn nested_8bit_message_survives_the_mime_rendition() {
+    let mut raw = b"From: a@example.com\r\nSubject: Fwd\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nsee below\r\n--o\r\nContent-Type: message/rfc822\r\n\r\nFrom: c@example.com\r\nSubject: inner\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: 8bit\r\n\r\n".to_vec();
+    raw.extend_from_slice(b"Gr\xfc\xdfe\r\n--o--\r\n");
+    let item = MailItem::from_mime(&raw, state()).unwrap();
+    assert_eq!(item.attachments.len(), 1);
+    let email = item.to_wire(ProtocolVersion::V14_1, &[pref(4)]);
+    let again = MailItem::from_mime(data(&email).as_bytes(), state()).unwrap();
+    assert_eq!(again.attachments.len(), 1);
+    let parsed = mail_parser::MessageParser::default()
+        .parse(data(&email).as_bytes())
+        .unwrap();
+    let nested = parsed
+        .attachment(0)
+        .and_then(|p| p.message())
+        .expect("nested message");
+    assert_eq!(nested.body_text(0).as_deref(), Some("Grüße"));
+}
+
+#[test]
 fn smime_message_class() {
     let item = item("smime_signed.eml");
     assert_eq!(item.message_class, "IPM.Note.SMIME.MultipartSigned");
@@ -526,6 +561,99 @@ fn meeting_cancellation_in_utc() {
     let tz = TimeZoneInfo::from_base64(m.time_zone.as_deref().unwrap()).unwrap();
     assert_eq!(tz, TimeZoneInfo::for_zone(chrono_tz::UTC, 2026));
     assert!(!tz.is_all_zero());
+}
+
+fn vevent(lines: &str) -> String {
+    format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:u1\r\nDTSTAMP:20260301T000000Z\r\n{}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        lines.replace('\n', "\r\n")
+    )
+}
+
+fn recurrence_of(lines: &str) -> eas_codec::data::email::MeetingRecurrence {
+    let (_, m) = meeting_request(&vevent(lines), None).unwrap();
+    m.recurrences.unwrap().recurrences.remove(0)
+}
+
+#[test]
+fn meeting_recurrence_patterns() {
+    let r = recurrence_of(
+        "DTSTART;TZID=Europe/Berlin:20260310T100000\nRRULE:FREQ=MONTHLY;BYDAY=2TU;UNTIL=20261231T000000Z",
+    );
+    assert_eq!(
+        (r.recurrence_type, r.day_of_week, r.week_of_month),
+        (Some(3), Some(4), Some(2))
+    );
+    assert_eq!(r.until.as_deref(), Some("20261231T000000Z"));
+    let r = recurrence_of(
+        "DTSTART;TZID=Europe/Berlin:20260327T100000\nRRULE:FREQ=MONTHLY;BYDAY=-1FR;INTERVAL=2",
+    );
+    assert_eq!(
+        (r.recurrence_type, r.day_of_week, r.week_of_month),
+        (Some(3), Some(32), Some(5))
+    );
+    assert_eq!(r.interval, Some(2));
+    let r = recurrence_of("DTSTART:20260310T100000Z\nRRULE:FREQ=MONTHLY");
+    assert_eq!((r.recurrence_type, r.day_of_month), (Some(2), Some(10)));
+    let r = recurrence_of("DTSTART:20260310T100000Z\nRRULE:FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=10");
+    assert_eq!(
+        (r.recurrence_type, r.day_of_month, r.month_of_year),
+        (Some(5), Some(10), Some(3))
+    );
+    let r = recurrence_of("DTSTART:20261126T100000Z\nRRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=4TH");
+    assert_eq!(
+        (
+            r.recurrence_type,
+            r.day_of_week,
+            r.week_of_month,
+            r.month_of_year
+        ),
+        (Some(6), Some(16), Some(4), Some(11))
+    );
+    let r = recurrence_of("DTSTART:20260310T100000Z\nRRULE:FREQ=DAILY;COUNT=5");
+    assert_eq!((r.recurrence_type, r.occurrences), (Some(0), Some(5)));
+    // Late evening in New York is already the next day in UTC: the weekday is New York's.
+    let r = recurrence_of("DTSTART;TZID=America/New_York:20260310T230000\nRRULE:FREQ=WEEKLY");
+    assert_eq!((r.recurrence_type, r.day_of_week), (Some(1), Some(4)));
+    let (_, m) =
+        meeting_request(&vevent("DTSTART:20260310T100000Z\nRRULE:FREQ=HOURLY"), None).unwrap();
+    assert!(m.recurrences.is_none(), "EAS has no hourly recurrence");
+}
+
+#[test]
+fn all_day_and_exception_meetings() {
+    let (_, m) = meeting_request(
+        &vevent("DTSTART;VALUE=DATE:20260310\nX-MICROSOFT-DISALLOW-COUNTER:TRUE"),
+        None,
+    )
+    .unwrap();
+    assert_eq!(m.all_day_event, Some(1));
+    assert_eq!(m.start_time.as_deref(), Some("20260310T000000Z"));
+    assert_eq!(m.end_time.as_deref(), Some("20260311T000000Z"));
+    assert_eq!(m.disallow_new_time_proposal, Some(1));
+    assert_eq!(m.response_requested, Some(0));
+    let (_, m) = meeting_request(
+        &vevent(
+            "DTSTART:20260317T100000Z\nDURATION:PT45M\nRECURRENCE-ID:20260317T100000Z\nSEQUENCE:3",
+        ),
+        None,
+    )
+    .unwrap();
+    assert_eq!(m.end_time.as_deref(), Some("20260317T104500Z"));
+    assert_eq!(m.instance_type, Some(3));
+    assert_eq!(m.recurrence_id.as_deref(), Some("20260317T100000Z"));
+    assert_eq!(m.meeting_message_type, Some(2), "an update: SEQUENCE > 0");
+    let goid = base64::engine::general_purpose::STANDARD
+        .decode(m.global_obj_id.as_deref().unwrap())
+        .unwrap();
+    assert_eq!(
+        &goid[16..20],
+        &[0x07, 0xEA, 3, 17],
+        "instance date 2026-03-17"
+    );
+    assert!(meeting_request("BEGIN:VCARD\r\nEND:VCARD\r\n", None).is_err());
+    let publish = vevent("DTSTART:20260310T100000Z").replace("METHOD:REQUEST", "METHOD:PUBLISH");
+    assert!(meeting_request(&publish, None).is_err());
 }
 
 #[test]

@@ -214,26 +214,18 @@ pub fn mime_for_device(message: &Message<'_>) -> String {
     if let Ok(s) = std::str::from_utf8(raw) {
         return clean(s);
     }
+    let mut spans = Vec::new();
+    eight_bit_leaves(message, raw, &mut spans);
+    spans.sort_unstable();
     let mut out = String::with_capacity(raw.len() + raw.len() / 8);
     let mut pos = 0usize;
-    for part in &message.parts {
-        let leaf = matches!(
-            part.body,
-            PartType::Text(_) | PartType::Html(_) | PartType::Binary(_) | PartType::InlineBinary(_)
-        );
-        let (h, b, e) = (
-            part.offset_header as usize,
-            part.offset_body as usize,
-            part.offset_end as usize,
-        );
-        if !leaf || part.encoding != Encoding::None || h < pos || b < h || e < b || e > raw.len() {
+    for (h, b, e) in spans {
+        let (Some(head), Some(body)) = (raw.get(h..b), raw.get(b..e)) else {
+            continue;
+        };
+        if h < pos {
             continue;
         }
-        let Some(body) = raw.get(b..e) else { continue };
-        if std::str::from_utf8(body).is_ok() {
-            continue;
-        }
-        let Some(head) = raw.get(h..b) else { continue };
         push_lossy(&mut out, raw.get(pos..h).unwrap_or_default());
         push_lossy(&mut out, &rewrite_cte(head));
         out.push_str(&quoted_printable(body));
@@ -241,6 +233,43 @@ pub fn mime_for_device(message: &Message<'_>) -> String {
     }
     push_lossy(&mut out, raw.get(pos..).unwrap_or_default());
     clean(&out)
+}
+
+/// The (header, body, end) offsets of the leaf parts whose unencoded body is not UTF-8,
+/// including those of a nested `message/rfc822` that `mail-parser` read in place (its parts'
+/// offsets are then into the same buffer).
+fn eight_bit_leaves(message: &Message<'_>, raw: &[u8], out: &mut Vec<(usize, usize, usize)>) {
+    for part in &message.parts {
+        match &part.body {
+            PartType::Message(nested)
+                if std::ptr::eq(nested.raw_message.as_ptr(), raw.as_ptr())
+                    && nested.raw_message.len() == raw.len() =>
+            {
+                eight_bit_leaves(nested, raw, out);
+            }
+            PartType::Text(_)
+            | PartType::Html(_)
+            | PartType::Binary(_)
+            | PartType::InlineBinary(_)
+                if part.encoding == Encoding::None =>
+            {
+                let (h, b, e) = (
+                    part.offset_header as usize,
+                    part.offset_body as usize,
+                    part.offset_end as usize,
+                );
+                if h <= b
+                    && b <= e
+                    && raw
+                        .get(b..e)
+                        .is_some_and(|body| std::str::from_utf8(body).is_err())
+                {
+                    out.push((h, b, e));
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Append bytes, valid UTF-8 runs as they are and the rest as windows-1252.

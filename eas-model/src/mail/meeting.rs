@@ -52,7 +52,7 @@ pub(crate) struct Found {
 /// The first `text/calendar` part of `message` with method REQUEST or CANCEL. A calendar
 /// part that cannot be read leaves the message an ordinary mail (with the part as an
 /// attachment) rather than failing the whole message.
-pub(crate) fn find(message: &Message<'_>, received: DateTime<Utc>) -> Option<Found> {
+pub(crate) fn find(message: &Message<'_>, received: Option<DateTime<Utc>>) -> Option<Found> {
     message.parts.iter().enumerate().find_map(|(index, part)| {
         let ct = part.content_type()?;
         let is_calendar = ct.ctype().eq_ignore_ascii_case("text")
@@ -76,13 +76,14 @@ pub(crate) fn find(message: &Message<'_>, received: DateTime<Utc>) -> Option<Fou
 
 /// The `MeetingRequest` of an iCalendar invitation or cancellation.
 ///
-/// `received` stands in for `DtStamp` when the event has none. The `TimeZone` is the
+/// `received` stands in for `DtStamp` when the event has none (and the start when that is
+/// unknown too: MS-ASEMAIL requires the element). The `TimeZone` is the
 /// start's zone (`TZID` resolved to IANA, Windows names and VTIMEZONE definitions
 /// included), or UTC for floating and UTC times. Fails when the text is not iCalendar, has
 /// no VEVENT, no usable `DTSTART`, or a method other than REQUEST / CANCEL.
 pub fn meeting_request(
     ical: &str,
-    received: DateTime<Utc>,
+    received: Option<DateTime<Utc>>,
 ) -> Result<(MeetingMethod, MeetingRequest), ModelError> {
     let err = |m: &str| ModelError::ICalendar(m.to_string());
     let calendar = match calcard::Parser::new(ical).entry() {
@@ -156,7 +157,8 @@ pub fn meeting_request(
             let pdt = first_date(e)?;
             to_utc(&pdt, CalTz::UTC)
         })
-        .unwrap_or(received);
+        .or(received)
+        .unwrap_or(start);
 
     let recurrence_id = event
         .property(&ICalendarProperty::RecurrenceId)
@@ -228,6 +230,7 @@ pub fn meeting_request(
             (MeetingMethod::Request, 0) => 1,
             (MeetingMethod::Request, _) => 2,
         }),
+        disallow_new_time_proposal: Some(u8::from(flag_set(event, "X-MICROSOFT-DISALLOW-COUNTER"))),
         uid: (!uid.is_empty()).then(|| uid.as_str().into()),
         ..MeetingRequest::default()
     };
@@ -306,6 +309,21 @@ fn reminder(calendar: &ICalendar, event_id: usize) -> Option<u32> {
             _ => None,
         }
     })
+}
+
+/// Whether an Outlook `X-` boolean property is `TRUE`.
+fn flag_set(event: &ICalendarComponent, name: &str) -> bool {
+    event
+        .entries
+        .iter()
+        .filter(|e| e.name.as_str().eq_ignore_ascii_case(name))
+        .filter_map(|e| e.values.first())
+        .any(|v| match v {
+            ICalendarValue::Boolean(b) => *b,
+            other => other
+                .as_text()
+                .is_some_and(|t| t.eq_ignore_ascii_case("TRUE")),
+        })
 }
 
 fn rsvp_requested(event: &ICalendarComponent) -> bool {

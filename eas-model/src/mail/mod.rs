@@ -31,9 +31,8 @@ pub use attachment::{AttachMethod, MailAttachment, file_reference, parse_file_re
 pub struct MailState {
     /// The server's id of the message, the first half of every attachment's `FileReference`.
     pub item_id: String,
-    /// When the message arrived (`DateReceived`); the `Date` header is used only when this
-    /// is the Unix epoch (unknown).
-    pub received: DateTime<Utc>,
+    /// When the message arrived (`DateReceived`); without it the `Date` header stands in.
+    pub received: Option<DateTime<Utc>>,
     /// Whether the user has read it.
     pub read: bool,
     /// Its follow-up flag, as the client last set it.
@@ -100,8 +99,9 @@ pub struct MailItem {
     pub reply_to: Vec<Mailbox>,
     /// The subject, decoded.
     pub subject: Option<String>,
-    /// When the message arrived (the caller's time, else the `Date` header).
-    pub date_received: DateTime<Utc>,
+    /// When the message arrived (the caller's time, else the `Date` header; `None` when
+    /// neither is known).
+    pub date_received: Option<DateTime<Utc>>,
     /// The `Date` header.
     pub date_sent: Option<DateTime<Utc>>,
     /// The subject without reply / forward prefixes.
@@ -147,11 +147,7 @@ impl MailItem {
             .date()
             .filter(|d| d.is_valid())
             .and_then(|d| DateTime::<Utc>::from_timestamp(d.to_timestamp(), 0));
-        let date_received = if state.received.timestamp() == 0 {
-            date_sent.unwrap_or(state.received)
-        } else {
-            state.received
-        };
+        let date_received = state.received.or(date_sent);
 
         let (plain_src, html_src, charset_name) = bodies(&message);
         let plain = body::crlf(&charset::clean(&plain_src.unwrap_or_else(|| {
@@ -195,7 +191,7 @@ impl MailItem {
             internet_cpid: charset::code_page(&charset_name).unwrap_or(65001),
             conversation_id: conversation::conversation_id(&root),
             conversation_index: conversation::conversation_index(
-                date_sent.unwrap_or(date_received),
+                date_sent.or(date_received).unwrap_or_default(),
             ),
             plain,
             html,

@@ -37,7 +37,7 @@ impl MailItem {
             from: join(&self.from, ", "),
             subject: self.subject.as_deref().map(Into::into),
             reply_to: join(&self.reply_to, "; "),
-            date_received: Some(format_extended(self.date_received).into()),
+            date_received: self.date_received.map(|t| format_extended(t).into()),
             display_to: display_names(&self.to),
             thread_topic: self.thread_topic.as_deref().map(Into::into),
             importance: Some(self.importance),
