@@ -392,6 +392,53 @@ fn truncation_all_or_none_and_preview() {
 }
 
 #[test]
+fn body_preference_follows_native_type_and_all_or_none() {
+    let html_mail = item("20001_html_only.eml");
+    let chosen = |item: &MailItem, prefs: &[BodyPreference]| {
+        body(&item.to_wire(ProtocolVersion::V14_1, prefs)).body_type
+    };
+    assert_eq!(
+        chosen(&html_mail, &[pref(1), pref(2)]),
+        Some(2),
+        "native HTML first"
+    );
+    let text_mail = item("20941_bcc_only.eml");
+    assert_eq!(
+        chosen(&text_mail, &[pref(2), pref(1)]),
+        Some(1),
+        "native text first"
+    );
+    assert_eq!(
+        chosen(&text_mail, &[pref(2), pref(4)]),
+        Some(2),
+        "client order otherwise"
+    );
+    assert_eq!(
+        chosen(&text_mail, &[pref(3)]),
+        Some(1),
+        "no RTF: plain text"
+    );
+    let small_html = BodyPreference {
+        truncation_size: Some(10),
+        all_or_none: Some(true),
+        ..pref(2)
+    };
+    let big_text = BodyPreference {
+        truncation_size: Some(100_000),
+        ..pref(1)
+    };
+    assert_eq!(
+        chosen(&html_mail, &[small_html.clone(), big_text]),
+        Some(1),
+        "HTML does not fit whole: the next preference"
+    );
+    let email = html_mail.to_wire(ProtocolVersion::V14_1, &[small_html]);
+    assert_eq!(body(&email).body_type, Some(2));
+    assert_eq!(body(&email).data, None, "nothing fits: no data, Truncated");
+    assert_eq!(body(&email).truncated, Some(true));
+}
+
+#[test]
 fn empty_body_is_present_and_empty() {
     let item = item("empty_body.eml");
     let email = item.to_wire(ProtocolVersion::V14_1, &[pref(1)]);
@@ -798,5 +845,77 @@ proptest! {
         prop_assert!(item.plain.starts_with(d.as_str()));
         prop_assert_eq!(b.estimated_data_size, Some(item.plain.len() as u32));
         prop_assert_eq!(b.truncated, Some(d.len() < item.plain.len()));
+    }
+}
+
+/// Every fixture's wire item goes through the WBXML encoder and back for every version with
+/// AirSyncBase: names with `&`, `<` and quotes, umlauts, bodies and meetings come back equal.
+#[test]
+fn every_fixture_round_trips_through_wbxml() {
+    use eas_codec::codec::{DecodeOptions, decode, encode};
+    use eas_codec::command::item_operations::*;
+    use eas_codec::data::ApplicationData;
+
+    let dir = format!("{}/testdata/mail", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".eml"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 20, "{names:?}");
+    for name in &names {
+        let item = item(name);
+        for version in ProtocolVersion::ALL
+            .into_iter()
+            .filter(|v| *v >= ProtocolVersion::V12_0)
+        {
+            for body_type in [1, 2, 4] {
+                let email = item.to_wire(version, &[pref(body_type)]);
+                let response = ItemOperationsResponse {
+                    status: ItemOperationsStatus::Success,
+                    response: Some(OperationResults {
+                        results: vec![OperationResult::Fetch(FetchResult {
+                            status: ItemOperationsStatus::Success,
+                            server_id: Some("7:42".into()),
+                            class: Some("Email".into()),
+                            properties: Some(FetchProperties::Item(ApplicationData::from(
+                                email.clone(),
+                            ))),
+                            ..FetchResult::default()
+                        })],
+                    }),
+                };
+                let wbxml = encode(&response, version)
+                    .unwrap_or_else(|e| panic!("{name} {version:?}: {e}"));
+                let back: ItemOperationsResponse =
+                    decode(&wbxml, DecodeOptions::new(version)).unwrap();
+                let Some(OperationResults { results }) = back.response else {
+                    panic!("{name}: no response");
+                };
+                let Some(OperationResult::Fetch(FetchResult {
+                    properties: Some(FetchProperties::Item(ApplicationData::Email(got))),
+                    ..
+                })) = results.into_iter().next()
+                else {
+                    panic!("{name}: no Email");
+                };
+                assert_eq!(got.body, email.body, "{name} {version:?}");
+                assert_eq!(got.attachments, email.attachments, "{name} {version:?}");
+                assert_eq!(got.to, email.to, "{name} {version:?}");
+                assert_eq!(got.from, email.from, "{name} {version:?}");
+                assert_eq!(got.subject, email.subject, "{name} {version:?}");
+                assert_eq!(
+                    got.meeting_request.as_ref().map(|m| &m.start_time),
+                    email.meeting_request.as_ref().map(|m| &m.start_time),
+                    "{name} {version:?}"
+                );
+                assert_eq!(
+                    got.meeting_request.as_ref().map(|m| &m.time_zone),
+                    email.meeting_request.as_ref().map(|m| &m.time_zone),
+                    "{name} {version:?}"
+                );
+            }
+        }
     }
 }

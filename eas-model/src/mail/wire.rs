@@ -9,7 +9,7 @@ use eas_codec::data::email::{
     AttachmentV25, AttachmentsV25, Email, EmailCategories, MeetingRequest,
 };
 
-use super::body::{preview, truncate, truncate_chars};
+use super::body::{self, preview, truncate, truncate_chars};
 use super::{MailItem, Mailbox, NativeBody};
 use crate::datetime::format_extended;
 
@@ -21,10 +21,10 @@ const MIME: u8 = 4;
 impl MailItem {
     /// The Email-class wire item for protocol `version`.
     ///
-    /// `prefs` are the client's `BodyPreference`s in its order; the first one whose type the
-    /// server can produce (1 text, 2 HTML, 4 MIME — not 3, RTF) chooses the body. With none
-    /// usable the body is plain text, cut at the first preference's `TruncationSize` if
-    /// there is one. HTML-only mail is offered as text and text-only mail as HTML. Protocol
+    /// `prefs` are the client's `BodyPreference`s in its order; the one matching the native
+    /// format wins, then the others in order, skipping `AllOrNone` ones that do not fit
+    /// (types 1 text, 2 HTML, 4 MIME; 3, RTF, is not produced). With none usable the body
+    /// is plain text, cut at the first preference's `TruncationSize` if there is one. HTML-only mail is offered as text and text-only mail as HTML. Protocol
     /// 2.5 has no AirSyncBase: a type-4 preference there means the client asked for MIME
     /// (`MIMESupport`), anything else gets the plain text in `Body`, and the 2.5 sizes and
     /// truncation count characters.
@@ -49,16 +49,7 @@ impl MailItem {
             ..Email::default()
         };
 
-        let chosen = prefs
-            .iter()
-            .find(|p| matches!(p.body_type, PLAIN | HTML | MIME))
-            .cloned()
-            .unwrap_or_else(|| BodyPreference {
-                body_type: PLAIN,
-                truncation_size: prefs.first().and_then(|p| p.truncation_size),
-                all_or_none: prefs.first().and_then(|p| p.all_or_none),
-                preview: prefs.first().and_then(|p| p.preview),
-            });
+        let chosen = self.choose(prefs);
 
         if v12 {
             email.body = Some(self.body_for(&chosen, v14));
@@ -112,6 +103,50 @@ impl MailItem {
             });
         }
         email
+    }
+
+    /// The body preference to answer (MS-ASAIRS 2.2.2.3.2): the one whose type is the
+    /// message's native format, else the client's first; but a preference with
+    /// `AllOrNone` whose body does not fit gives way to the next one that does. When none
+    /// fits, the first candidate is answered with no data and `Truncated` set.
+    fn choose(&self, prefs: &[BodyPreference]) -> BodyPreference {
+        let native = match self.native_body() {
+            NativeBody::Plain => PLAIN,
+            NativeBody::Html => HTML,
+        };
+        let usable = prefs
+            .iter()
+            .filter(|p| matches!(p.body_type, PLAIN | HTML | MIME));
+        let mut candidates: Vec<&BodyPreference> =
+            usable.clone().filter(|p| p.body_type == native).collect();
+        candidates.extend(usable.filter(|p| p.body_type != native));
+        let fits = |p: &BodyPreference| {
+            let Some(limit) = p.truncation_size.filter(|_| p.all_or_none == Some(true)) else {
+                return true;
+            };
+            let size = match p.body_type {
+                HTML => self
+                    .html
+                    .as_ref()
+                    .map_or_else(|| body::text_to_html(&self.plain).len(), String::len),
+                MIME => self.mime.len(),
+                _ => self.plain.len(),
+            };
+            size <= limit as usize
+        };
+        candidates
+            .iter()
+            .find(|p| fits(p))
+            .or(candidates.first())
+            .map(|p| (*p).clone())
+            .unwrap_or_else(|| BodyPreference {
+                // No type the server can produce (RTF only, or nothing asked): plain text,
+                // within the first preference's limits.
+                body_type: PLAIN,
+                truncation_size: prefs.first().and_then(|p| p.truncation_size),
+                all_or_none: prefs.first().and_then(|p| p.all_or_none),
+                preview: prefs.first().and_then(|p| p.preview),
+            })
     }
 
     /// The AirSyncBase `Body` for one preference.
