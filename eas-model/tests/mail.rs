@@ -105,6 +105,12 @@ fn bug_20124_20192_upper_case_mime_types_and_charsets() {
         html.attachments.is_none(),
         "alternative parts are not attachments"
     );
+    // A 7-bit message goes out as MIME exactly as stored.
+    let mime = item.to_wire(ProtocolVersion::V14_0, &[pref(4)]);
+    assert_eq!(
+        data(&mime).as_bytes(),
+        &fixture("20124_uppercase_types.eml")[..]
+    );
     // The native (HTML) part's charset names the message's code page.
     assert_eq!(html.internet_cpid.as_deref(), Some("65001"));
 }
@@ -197,6 +203,12 @@ fn bug_20442_invalid_characters_removed_from_html() {
     assert_eq!(html.subject.as_deref(), Some("Spam"));
     let mime = item.to_wire(ProtocolVersion::V14_1, &[pref(4)]);
     assert_device_clean(data(&mime));
+    // The MIME keeps the message faithful: the controls are quoted-printable inside it.
+    assert!(
+        data(&mime).contains("Buy=00 now=0B!=1B[0m"),
+        "{}",
+        data(&mime)
+    );
     let text = item.to_wire(ProtocolVersion::V14_1, &[pref(1)]);
     assert_device_clean(data(&text));
 }

@@ -205,14 +205,18 @@ pub fn html_to_text(html: &str) -> String {
 /// `Data` and `MIMEData` are strings, so they must be UTF-8, but a message is bytes: 8-bit
 /// parts in ISO-8859-x or windows-125x are not UTF-8. Re-labelling those bytes (Latin-1 to
 /// UTF-8) would change them and the device would show mojibake. Instead each leaf part whose
-/// 8-bit body is not UTF-8 is rewritten as quoted-printable with its charset unchanged — the
+/// unencoded body is not UTF-8 is rewritten as quoted-printable with its charset unchanged — the
 /// same message, byte for byte after decoding, in 7-bit form. Raw 8-bit bytes left in
 /// headers (not allowed there) are read as windows-1252. A message that is already UTF-8 is
-/// sent exactly as stored. Characters a device must not receive are removed.
+/// sent exactly as stored. Bodies holding control characters a text element cannot carry
+/// (NUL, ESC: Scalix bug 20442) are re-encoded the same way, so the device still gets them
+/// intact inside the MIME; only stray ones in headers are removed.
 pub fn mime_for_device(message: &Message<'_>) -> String {
     let raw = message.raw_message.as_ref();
-    if let Ok(s) = std::str::from_utf8(raw) {
-        return clean(s);
+    if let Ok(s) = std::str::from_utf8(raw)
+        && !raw.iter().copied().any(forbidden_byte)
+    {
+        return s.to_string();
     }
     let mut spans = Vec::new();
     eight_bit_leaves(message, raw, &mut spans);
@@ -260,9 +264,10 @@ fn eight_bit_leaves(message: &Message<'_>, raw: &[u8], out: &mut Vec<(usize, usi
                 );
                 if h <= b
                     && b <= e
-                    && raw
-                        .get(b..e)
-                        .is_some_and(|body| std::str::from_utf8(body).is_err())
+                    && raw.get(b..e).is_some_and(|body| {
+                        std::str::from_utf8(body).is_err()
+                            || body.iter().copied().any(forbidden_byte)
+                    })
                 {
                     out.push((h, b, e));
                 }
@@ -270,6 +275,11 @@ fn eight_bit_leaves(message: &Message<'_>, raw: &[u8], out: &mut Vec<(usize, usi
             _ => {}
         }
     }
+}
+
+/// A byte that is a control character a device must not receive (see `charset::clean`).
+fn forbidden_byte(b: u8) -> bool {
+    matches!(b, 0..=8 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F)
 }
 
 /// Append bytes, valid UTF-8 runs as they are and the rest as windows-1252.
