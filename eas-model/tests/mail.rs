@@ -931,3 +931,27 @@ fn every_fixture_round_trips_through_wbxml() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    /// Arbitrary bytes (with MIME-ish structure mixed in) never panic: they give an error or
+    /// an item whose every rendition is a valid, device-clean string.
+    #[test]
+    fn arbitrary_input_never_panics(
+        head in "(Content-Type: (multipart/mixed; boundary=b|text/plain; charset=(koi8-r|bogus)|message/rfc822|text/calendar; method=REQUEST)\r\n)?",
+        body in proptest::collection::vec(any::<u8>(), 0..300),
+    ) {
+        let mut raw = format!("From: a@example.com\r\n{head}\r\n--b\r\n").into_bytes();
+        raw.extend_from_slice(&body);
+        if let Ok(item) = MailItem::from_mime(&raw, state()) {
+            for v in [ProtocolVersion::V2_5, ProtocolVersion::V14_1] {
+                for t in [1, 2, 4] {
+                    let email = item.to_wire(v, &[pref(t)]);
+                    if let Some(b) = email.body.as_ref().and_then(|b| b.data.as_deref()) {
+                        assert_device_clean(b);
+                    }
+                }
+            }
+        }
+    }
+}
