@@ -18,7 +18,7 @@ use eas_codec::codec::{DecodeOptions, decode};
 use eas_codec::command::sync::{SyncResponse, SyncResponseCommand};
 use eas_codec::data::ApplicationData;
 use eas_codec::data::airsyncbase::BodyPreference;
-use eas_model::mail::{BodyOptions, MailItem, WireOptions};
+use eas_model::mail::{MailItem, MailState};
 use mail_builder::MessageBuilder;
 
 type Error = Box<dyn std::error::Error>;
@@ -97,20 +97,19 @@ fn main() -> Result<(), Error> {
 
     let mails = corpus_mails()?;
     let bytes: usize = mails.iter().map(Vec::len).sum();
-    let body = BodyOptions::new(vec![BodyPreference {
+    let prefs = [BodyPreference {
         body_type: 2,
         truncation_size: Some(32 * 1024),
         ..BodyPreference::default()
-    }]);
+    }];
     let median = median_run(runs, || {
         for (i, m) in mails.iter().enumerate() {
-            let item = MailItem::from_mime(black_box(m.as_slice()))?;
-            let id = format!("5:{i}");
-            black_box(item.to_wire(&WireOptions {
-                version: ProtocolVersion::V14_1,
-                body: &body,
-                item_ref: &id,
-            }));
+            let state = MailState {
+                item_id: format!("5:{i}"),
+                ..MailState::default()
+            };
+            let item = MailItem::from_mime(black_box(m.as_slice()), state)?;
+            black_box(item.to_wire(ProtocolVersion::V14_1, &prefs));
         }
         Ok(())
     })?;
