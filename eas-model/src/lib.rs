@@ -16,7 +16,10 @@
 //! ignores VTIMEZONE); `chrono-tz` supplies the IANA zone rules behind the TimeZone blob.
 #![deny(missing_docs)]
 
+pub mod contact;
 pub mod datetime;
 mod error;
+pub mod note;
+pub mod task;
 
 pub use error::ModelError;
