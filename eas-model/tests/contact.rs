@@ -8,7 +8,8 @@ use calcard::vcard::VCardVersion;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use eas_codec::ProtocolVersion;
-use eas_codec::codec::Binary;
+use eas_codec::codec::{Binary, DecodeOptions, decode, encode};
+use eas_codec::data::ApplicationData;
 use eas_codec::data::airsyncbase::Body;
 use eas_codec::data::contacts::{Contact, ContactCategories};
 use eas_model::contact::{ContactItem, PhoneKind, Phones, PostalAddress};
@@ -203,6 +204,25 @@ proptest! {
         let back = ContactItem::from_wire(&wire, zone).unwrap();
         let expected = ContactItem { alias: None, weighted_rank: None, ..c.clone() };
         prop_assert_eq!(back, expected);
+    }
+
+    /// What `to_wire` writes for a version is what that version's WBXML carries: encoded
+    /// and decoded strictly (elements the version lacks are errors), nothing is lost.
+    #[test]
+    fn wire_survives_wbxml_for_every_version(c in contact()) {
+        for version in ProtocolVersion::ALL {
+            let wire = c.to_wire(version, Tz::Europe__Berlin);
+            let doc = encode(&ApplicationData::from(wire), version).unwrap();
+            let decoded: ApplicationData = decode(&doc, DecodeOptions::new(version)).unwrap();
+            let ApplicationData::Contact(back) = decoded else { panic!("not a contact") };
+            let back = ContactItem::from_wire(&back, Tz::Europe__Berlin).unwrap();
+            let mut expected = c.clone();
+            if version < ProtocolVersion::V14_0 {
+                expected.alias = None;
+                expected.weighted_rank = None;
+            }
+            prop_assert_eq!(back, expected, "{:?}", version);
+        }
     }
 }
 

@@ -4,6 +4,8 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use eas_codec::ProtocolVersion;
+use eas_codec::codec::{DecodeOptions, decode, encode};
+use eas_codec::data::ApplicationData;
 use eas_codec::data::airsyncbase::Body;
 use eas_codec::data::notes::{Note, NoteCategories};
 use eas_model::note::{NoteItem, STICKY_NOTE_CLASS};
@@ -45,6 +47,16 @@ proptest! {
         for version in [ProtocolVersion::V14_0, ProtocolVersion::V14_1, ProtocolVersion::V16_1] {
             let wire = n.to_wire(version).unwrap();
             prop_assert_eq!(&NoteItem::from_wire(&wire).unwrap(), &n);
+        }
+    }
+
+    #[test]
+    fn wire_survives_wbxml(n in note()) {
+        for version in [ProtocolVersion::V14_0, ProtocolVersion::V14_1, ProtocolVersion::V16_0, ProtocolVersion::V16_1] {
+            let doc = encode(&ApplicationData::from(n.to_wire(version).unwrap()), version).unwrap();
+            let decoded: ApplicationData = decode(&doc, DecodeOptions::new(version)).unwrap();
+            let ApplicationData::Note(back) = decoded else { panic!("not a note") };
+            prop_assert_eq!(&NoteItem::from_wire(&back).unwrap(), &n);
         }
     }
 

@@ -6,6 +6,8 @@
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use eas_codec::ProtocolVersion;
+use eas_codec::codec::{DecodeOptions, decode, encode};
+use eas_codec::data::ApplicationData;
 use eas_codec::data::tasks::{Task, TaskRecurrence as WireRecurrence};
 use eas_model::task::{Importance, RecurrenceType, Sensitivity, TaskItem, TaskRecurrence};
 use proptest::prelude::*;
@@ -141,6 +143,30 @@ proptest! {
         let text = t.to_vtodo("task-1", stamp());
         let back = TaskItem::from_vtodo(&text, zone).unwrap();
         prop_assert_eq!(back, t, "{}", text);
+    }
+
+    /// Encoded to WBXML and decoded strictly for each version, nothing but what the version
+    /// lacks is lost.
+    #[test]
+    fn wire_survives_wbxml_for_every_version(t in task()) {
+        for version in ProtocolVersion::ALL {
+            let wire = t.to_wire(version, Tz::Europe__Berlin);
+            let doc = encode(&ApplicationData::from(wire), version).unwrap();
+            let decoded: ApplicationData = decode(&doc, DecodeOptions::new(version)).unwrap();
+            let ApplicationData::Task(back) = decoded else { panic!("not a task") };
+            let back = TaskItem::from_wire(&back, Tz::Europe__Berlin).unwrap();
+            let mut expected = t.clone();
+            if let Some(r) = expected.recurrence.as_mut() {
+                if version < ProtocolVersion::V14_0 {
+                    r.calendar_type = None;
+                    r.is_leap_month = false;
+                }
+                if version < ProtocolVersion::V14_1 {
+                    r.first_day_of_week = None;
+                }
+            }
+            prop_assert_eq!(back, expected, "{:?}", version);
+        }
     }
 
     #[test]
