@@ -73,6 +73,10 @@ use crate::note::{body_from_wire, body_to_wire, categories_from, non_empty, norm
 /// The year a year-less birthday gets (Apple's convention; EAS dates always have a year).
 pub const NO_YEAR: i32 = 1604;
 
+/// MS-ASCNTC 2.2.2.58: Picture is limited to 48 KB of base64 text; a client that sends more
+/// gets Sync status 6.
+pub const MAX_PICTURE_BASE64: usize = 48 * 1024;
+
 /// The parameter that pins a vCard entry to an EAS slot (see the module documentation).
 const FIELD_PARAM: &str = "X-EAS-FIELD";
 
@@ -815,7 +819,9 @@ impl ContactItem {
 
     /// The wire `Contact` for `version`. `zone` is the user's time zone: Birthday and
     /// Anniversary are written as local midnight there (see the module documentation).
-    /// Alias and WeightedRank are left out before 14.0, which does not know them.
+    /// Alias and WeightedRank are left out before 14.0, which does not know them; a picture
+    /// larger than [`MAX_PICTURE_BASE64`] once encoded is left out (the protocol forbids it;
+    /// scaling it down is the caller's business).
     pub fn to_wire(&self, version: ProtocolVersion, zone: Tz) -> Contact {
         let s = |o: &Option<String>| o.as_deref().map(Into::into);
         let (body, body_v25) = body_to_wire(self.notes.as_deref(), version);
@@ -878,7 +884,9 @@ impl ContactItem {
             picture: self
                 .picture
                 .as_ref()
-                .map(|b| Binary::Text(base64::engine::general_purpose::STANDARD.encode(b))),
+                .map(|b| base64::engine::general_purpose::STANDARD.encode(b))
+                .filter(|t| t.len() <= MAX_PICTURE_BASE64)
+                .map(Binary::Text),
             categories: (!self.categories.is_empty()).then(|| ContactCategories {
                 categories: self.categories.iter().map(|c| c.as_str().into()).collect(),
             }),
@@ -901,11 +909,27 @@ impl ContactItem {
 
     /// Read a wire `Contact`. `zone` is the user's time zone, used to read Birthday and
     /// Anniversary as dates (see the module documentation). Empty elements mean absent; an
-    /// empty `Picture` (how clients delete the photo) gives no picture.
+    /// empty `Picture` (how clients delete the photo) gives no picture; a picture above
+    /// [`MAX_PICTURE_BASE64`] is an error (the server answers status 6).
     pub fn from_wire(w: &Contact, zone: Tz) -> Result<Self, ModelError> {
         let s = |o: &Option<eas_codec::CompactString>| non_empty(o.as_deref());
         let picture = match &w.picture {
             None => None,
+            Some(Binary::Text(t)) if t.trim().len() > MAX_PICTURE_BASE64 => {
+                return Err(ModelError::InvalidField {
+                    field: "Picture",
+                    reason: format!(
+                        "{} bytes of base64, above the 48 KB MS-ASCNTC allows",
+                        t.trim().len()
+                    ),
+                });
+            }
+            Some(Binary::Opaque(b)) if b.len() > MAX_PICTURE_BASE64 / 4 * 3 => {
+                return Err(ModelError::InvalidField {
+                    field: "Picture",
+                    reason: format!("{} bytes, above the 48 KB MS-ASCNTC allows", b.len()),
+                });
+            }
             Some(b) => {
                 let bytes = b.to_bytes().map_err(|e| ModelError::InvalidField {
                     field: "Picture",

@@ -479,6 +479,7 @@ impl TaskItem {
         let mut dead_occur = false;
         let mut rec_start = None;
         let mut personal = false;
+        let mut percent = None;
         for e in &todo.entries {
             let xname = match &e.name {
                 ICalendarProperty::Other(n) => n.to_ascii_uppercase(),
@@ -497,6 +498,9 @@ impl TaskItem {
                         ICalendarValue::Status(s) => Some(s.clone()),
                         _ => None,
                     })
+                }
+                ICalendarProperty::PercentComplete => {
+                    percent = e.values.first().and_then(|v| v.as_integer())
                 }
                 ICalendarProperty::Priority => {
                     item.importance = match e.values.first().and_then(|v| v.as_integer()) {
@@ -553,7 +557,7 @@ impl TaskItem {
         }
         item.complete = match status {
             Some(s) => s == ICalendarStatus::Completed,
-            None => item.date_completed.is_some(),
+            None => item.date_completed.is_some() || percent == Some(100),
         };
         if let Some(rule) = rrule {
             let start = rec_start.or(item.start);

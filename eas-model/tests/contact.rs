@@ -564,6 +564,28 @@ fn picture_is_base64_on_the_wire_and_bad_base64_is_an_error() {
         ContactItem::from_wire(&empty, Tz::UTC).unwrap().picture,
         None
     );
+    // MS-ASCNTC: at most 48 KB of base64. Larger is status 6 from a client, and not sent.
+    let big = ContactItem {
+        picture: Some(vec![0xff; 40 * 1024]),
+        ..Default::default()
+    };
+    assert_eq!(big.to_wire(ProtocolVersion::V14_1, Tz::UTC).picture, None);
+    let too_big = Contact {
+        picture: Some(Binary::Text("A".repeat(48 * 1024 + 4))),
+        ..Default::default()
+    };
+    assert!(ContactItem::from_wire(&too_big, Tz::UTC).is_err());
+    let limit = Contact {
+        picture: Some(Binary::Text("A".repeat(48 * 1024))),
+        ..Default::default()
+    };
+    assert_eq!(
+        ContactItem::from_wire(&limit, Tz::UTC)
+            .unwrap()
+            .picture
+            .map(|p| p.len()),
+        Some(36 * 1024)
+    );
     let v3 = item.to_vcard(VCardVersion::V3_0);
     assert!(v3.contains("PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQ"), "{v3}");
     let v4 = item.to_vcard(VCardVersion::V4_0);

@@ -487,6 +487,13 @@ END:VTODO\r\nEND:VCALENDAR\r\n";
     assert_eq!(r.recurrence_type, RecurrenceType::Yearly);
     assert_eq!((r.month_of_year, r.day_of_month), (Some(1), Some(5)));
 
+    // No STATUS but PERCENT-COMPLETE:100 is done.
+    let done = text.replace(
+        "PERCENT-COMPLETE:20\r\nSTATUS:IN-PROCESS\r\n",
+        "PERCENT-COMPLETE:100\r\n",
+    );
+    assert!(TaskItem::from_vtodo(&done, zone).unwrap().complete);
+
     // Rules EAS cannot express are refused, not mangled.
     let hourly = text.replace("FREQ=MONTHLY;BYDAY=2TU", "FREQ=HOURLY");
     assert!(TaskItem::from_vtodo(&hourly, zone).is_err());
