@@ -847,6 +847,17 @@ fn recurrence_from_wire(
             format!("{code} is not 0, 1, 2, 3, 5 or 6"),
         )
     })?;
+    let nth = matches!(
+        recurrence_type,
+        RecurrenceType::MonthlyNth | RecurrenceType::YearlyNth
+    );
+    // MS-ASTASK 2.2.2.33: WeekOfMonth only with Type 3 or 6 (else status 6).
+    if r.week_of_month.is_some() && !nth {
+        return Err(invalid(
+            "Recurrence/WeekOfMonth",
+            format!("not allowed with Type {code}"),
+        ));
+    }
     Ok(TaskRecurrence {
         recurrence_type,
         start: opt_instant(r.start.as_deref(), "Recurrence/Start")?.or(task_start),
@@ -882,7 +893,13 @@ fn recurrence_to_wire(r: &TaskRecurrence, version: ProtocolVersion) -> WireRecur
         interval: r.interval,
         day_of_month: r.day_of_month,
         day_of_week: r.day_of_week,
-        week_of_month: r.week_of_month,
+        // MS-ASTASK 2.2.2.33: only Type 3 and 6 have a WeekOfMonth.
+        week_of_month: r.week_of_month.filter(|_| {
+            matches!(
+                r.recurrence_type,
+                RecurrenceType::MonthlyNth | RecurrenceType::YearlyNth
+            )
+        }),
         month_of_year: r.month_of_year,
         regenerate: Some(u8::from(r.regenerate)),
         dead_occur: Some(u8::from(r.dead_occur)),

@@ -386,6 +386,11 @@ fn wire_recurrence_values_are_checked() {
             regenerate: Some(2),
             ..ok.clone()
         },
+        // WeekOfMonth belongs to Type 3 and 6 only (MS-ASTASK 2.2.2.33).
+        WireRecurrence {
+            week_of_month: Some(2),
+            ..ok.clone()
+        },
         WireRecurrence {
             start: Some("someday".into()),
             ..ok.clone()
