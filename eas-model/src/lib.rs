@@ -17,9 +17,12 @@
 #![deny(missing_docs)]
 
 pub mod compose;
+pub mod contact;
 pub mod datetime;
 mod error;
 pub mod mail;
+pub mod note;
+pub mod task;
 pub mod timezone;
 
 pub use error::ModelError;
