@@ -20,12 +20,18 @@ for t in wbxml_decode wbxml_roundtrip typed_decode; do
       fi
     done
 done
+# The model's fixtures: MIME messages, vCards, iCalendar files.
+mkdir -p "$here/corpus/model_parse"
+find "$here/../eas-model/testdata" -type f \( -name '*.eml' -o -name '*.vcf' -o -name '*.ics' \) -print0 |
+  while IFS= read -r -d '' f; do
+    cp "$f" "$here/corpus/model_parse/$(sha1sum "$f" | cut -c1-40)"
+  done
 # Inputs the fuzzer once found, kept as regression seeds: regressions/TARGET-NAME.
 if [ -d "$here/regressions" ]; then
   for f in "$here/regressions/"*; do
     [ -e "$f" ] || continue
     name=$(basename "$f")
-    for t in wbxml_decode wbxml_roundtrip typed_decode typed_roundtrip; do
+    for t in wbxml_decode wbxml_roundtrip typed_decode typed_roundtrip model_parse; do
       case "$name" in "$t"-*) mkdir -p "$here/corpus/$t"; cp "$f" "$here/corpus/$t/";; esac
     done
   done

@@ -20,6 +20,7 @@ pub mod compose;
 pub mod contact;
 pub mod datetime;
 mod error;
+pub mod fuzzing;
 pub mod mail;
 pub mod note;
 pub mod task;

@@ -241,3 +241,12 @@ fn windows_names_map_both_ways() {
         }
     }
 }
+
+/// Found by fuzzing: a name filling all 32 UTF-16 units (no terminator) must survive.
+#[test]
+fn a_name_filling_the_whole_field_round_trips() {
+    let mut blob = TimeZoneInfo::for_zone(chrono_tz::Europe::Berlin, 2026);
+    blob.standard_name = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345".into();
+    assert_eq!(blob.standard_name.encode_utf16().count(), 32);
+    assert_eq!(TimeZoneInfo::from_bytes(&blob.to_bytes()).unwrap(), blob);
+}

@@ -133,8 +133,9 @@ fn offset_of(tz: Tz, t: DateTime<Utc>) -> i32 {
 }
 
 fn put_name(out: &mut [u8], name: &str) {
-    // 32 UTF-16 units including the terminating NUL.
-    for (slot, unit) in out.chunks_exact_mut(2).zip(name.encode_utf16().take(31)) {
+    // 32 UTF-16 units; NUL-terminated when shorter (a full field has no terminator, which
+    // is how devices send a 32-unit name).
+    for (slot, unit) in out.chunks_exact_mut(2).zip(name.encode_utf16().take(32)) {
         slot.copy_from_slice(&unit.to_le_bytes());
     }
 }
