@@ -1,0 +1,1 @@
+//! Appointment ↔ the EAS wire item (waiting for the time-zone module).
