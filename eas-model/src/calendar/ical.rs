@@ -79,6 +79,11 @@ pub(crate) enum IcalTime {
 }
 
 impl IcalTime {
+    /// The instant, reading a DATE as midnight in `tz`.
+    pub(crate) fn instant_in(self, tz: chrono_tz::Tz) -> DateTime<Utc> {
+        self.instant(tz)
+    }
+
     fn instant(self, tz: chrono_tz::Tz) -> DateTime<Utc> {
         match self {
             IcalTime::Date(d) => local_midnight(tz, d),
@@ -110,6 +115,15 @@ fn read_time(
         }
         None => Ok(IcalTime::Utc(r.date_time.and_utc())),
     }
+}
+
+/// [`read_time`] for the iTIP module.
+pub(crate) fn read_time_pub(
+    pdt: &PartialDateTime,
+    tzid: Option<&str>,
+    resolver: &calcard::icalendar::timezone::TzResolver<&str>,
+) -> Result<IcalTime, ModelError> {
+    read_time(pdt, tzid, resolver)
 }
 
 fn entry_time(

@@ -322,11 +322,18 @@ impl Recurrence {
             (None, Some(u)) => RecurrenceEnd::Until(until_from_ical(u, tz)?),
             (None, None) => RecurrenceEnd::Never,
         };
+        // Without WKST iCalendar weeks start on Monday; EAS's default is Sunday, so the
+        // Monday is made explicit where it changes the days (weekly, interval above 1).
+        let weekly_multi = matches!(pattern, Pattern::Weekly { .. }) && interval > 1;
+        let first_day_of_week = rule
+            .wkst
+            .map(wd_from_ical)
+            .or(weekly_multi.then_some(Weekday::Mon));
         Ok(Recurrence {
             pattern,
             interval,
             end,
-            first_day_of_week: rule.wkst.map(wd_from_ical),
+            first_day_of_week,
             calendar_type,
         })
     }
@@ -394,8 +401,14 @@ impl Recurrence {
             }
         }
         // Written whenever set: iCalendar's default (Monday) differs from EAS's (Sunday).
-        if let Some(w) = self.first_day_of_week {
-            let _ = write!(s, ";WKST={}", wd_code(w));
+        let weekly_multi = matches!(self.pattern, Pattern::Weekly { .. }) && self.interval > 1;
+        match self.first_day_of_week {
+            Some(w) => {
+                let _ = write!(s, ";WKST={}", wd_code(w));
+            }
+            // EAS's default week start, which iCalendar would otherwise read as Monday.
+            None if weekly_multi => s.push_str(";WKST=SU"),
+            None => {}
         }
         s
     }
