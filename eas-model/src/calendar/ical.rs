@@ -104,7 +104,9 @@ fn read_time(
     }
     if let Some(off) = r.offset {
         let secs = i64::from(off.local_minus_utc());
-        return Ok(IcalTime::Utc((r.date_time - Duration::seconds(secs)).and_utc()));
+        return Ok(IcalTime::Utc(
+            (r.date_time - Duration::seconds(secs)).and_utc(),
+        ));
     }
     match tzid {
         Some(id) => {
@@ -173,13 +175,16 @@ fn attendees_of(c: &ICalendarComponent) -> (Vec<Attendee>, Option<bool>) {
             let person = person_of(e)?;
             let cutype = param_text(e, &ICalendarParameterName::Cutype).unwrap_or("");
             let role = param_text(e, &ICalendarParameterName::Role).unwrap_or("");
-            let kind = if cutype.eq_ignore_ascii_case("RESOURCE") || cutype.eq_ignore_ascii_case("ROOM") {
-                AttendeeType::Resource
-            } else if role.eq_ignore_ascii_case("OPT-PARTICIPANT") || role.eq_ignore_ascii_case("NON-PARTICIPANT") {
-                AttendeeType::Optional
-            } else {
-                AttendeeType::Required
-            };
+            let kind =
+                if cutype.eq_ignore_ascii_case("RESOURCE") || cutype.eq_ignore_ascii_case("ROOM") {
+                    AttendeeType::Resource
+                } else if role.eq_ignore_ascii_case("OPT-PARTICIPANT")
+                    || role.eq_ignore_ascii_case("NON-PARTICIPANT")
+                {
+                    AttendeeType::Optional
+                } else {
+                    AttendeeType::Required
+                };
             let status = match param_text(e, &ICalendarParameterName::Partstat)
                 .map(str::to_ascii_uppercase)
                 .as_deref()
@@ -191,9 +196,15 @@ fn attendees_of(c: &ICalendarComponent) -> (Vec<Attendee>, Option<bool>) {
                 _ => AttendeeStatus::Unknown,
             };
             if rsvp.is_none() {
-                rsvp = e.parameter(&ICalendarParameterName::Rsvp).and_then(|v| v.as_bool());
+                rsvp = e
+                    .parameter(&ICalendarParameterName::Rsvp)
+                    .and_then(|v| v.as_bool());
             }
-            Some(Attendee { person, kind, status })
+            Some(Attendee {
+                person,
+                kind,
+                status,
+            })
         })
         .collect();
     (list, rsvp)
@@ -225,7 +236,10 @@ fn busy_of(c: &ICalendarComponent) -> Option<BusyStatus> {
             _ => BusyStatus::Busy,
         });
     }
-    match text_of(c, ICalendarProperty::Transp)?.to_ascii_uppercase().as_str() {
+    match text_of(c, ICalendarProperty::Transp)?
+        .to_ascii_uppercase()
+        .as_str()
+    {
         "TRANSPARENT" => Some(BusyStatus::Free),
         _ => Some(BusyStatus::Busy),
     }
@@ -233,7 +247,12 @@ fn busy_of(c: &ICalendarComponent) -> Option<BusyStatus> {
 
 fn categories_of(c: &ICalendarComponent) -> Vec<String> {
     c.properties(&ICalendarProperty::Categories)
-        .flat_map(|e| e.values.iter().filter_map(|v| v.as_text()).map(str::to_string))
+        .flat_map(|e| {
+            e.values
+                .iter()
+                .filter_map(|v| v.as_text())
+                .map(str::to_string)
+        })
         .collect()
 }
 
@@ -245,7 +264,9 @@ fn reminder_of(cal: &ICalendar, c: &ICalendarComponent) -> Option<u32> {
         .filter(|a| a.component_type == ICalendarComponentType::VAlarm)
         .find_map(|a| {
             let t = a.property(&ICalendarProperty::Trigger)?;
-            if param_text(t, &ICalendarParameterName::Related).is_some_and(|r| r.eq_ignore_ascii_case("END")) {
+            if param_text(t, &ICalendarParameterName::Related)
+                .is_some_and(|r| r.eq_ignore_ascii_case("END"))
+            {
                 return None;
             }
             match t.values.first()? {
@@ -299,7 +320,10 @@ fn timing_of(
                 (None, Some(secs)) => sd + Duration::days((secs / 86_400).max(1)),
                 (None, None) => sd + Duration::days(1),
             };
-            When::AllDay { start: sd, end: ed.max(sd) }
+            When::AllDay {
+                start: sd,
+                end: ed.max(sd),
+            }
         }
         _ => {
             let s = start.instant(tz);
@@ -308,7 +332,10 @@ fn timing_of(
                 (None, Some(secs)) => s + Duration::seconds(secs),
                 (None, None) => s,
             };
-            When::Timed { start: s, end: e.max(s) }
+            When::Timed {
+                start: s,
+                end: e.max(s),
+            }
         }
     };
     Ok(Timing { when, tz })
@@ -347,7 +374,9 @@ impl Appointment {
 
         let Timing { when, tz } = timing_of(master, &resolver, None)?;
         let (attendees, response_requested) = attendees_of(master);
-        let organizer = master.property(&ICalendarProperty::Organizer).and_then(person_of);
+        let organizer = master
+            .property(&ICalendarProperty::Organizer)
+            .and_then(person_of);
         let is_meeting = organizer.is_some() || !attendees.is_empty();
         let mut meeting_status = if !is_meeting {
             MeetingStatus::Appointment
@@ -356,7 +385,11 @@ impl Appointment {
                 (Some(u), Some(o)) => !o.email.eq_ignore_ascii_case(u),
                 _ => method.as_deref() == Some("REQUEST"),
             };
-            if theirs { MeetingStatus::Received } else { MeetingStatus::Organizer }
+            if theirs {
+                MeetingStatus::Received
+            } else {
+                MeetingStatus::Organizer
+            }
         };
         if is_cancelled(master) || method.as_deref() == Some("CANCEL") {
             meeting_status = meeting_status.cancelled();
@@ -366,7 +399,9 @@ impl Appointment {
             .property(&ICalendarProperty::Rrule)
             .and_then(|e| e.values.first())
         {
-            Some(ICalendarValue::RecurrenceRule(r)) => Some(Recurrence::from_rrule(r, start_local, tz)?),
+            Some(ICalendarValue::RecurrenceRule(r)) => {
+                Some(Recurrence::from_rrule(r, start_local, tz)?)
+            }
             Some(_) => return Err(err("RRULE is not a recurrence rule")),
             None => None,
         };
@@ -422,7 +457,13 @@ impl Appointment {
                 .property(&ICalendarProperty::RecurrenceId)
                 .ok_or_else(|| err("override without RECURRENCE-ID"))?;
             let original_start = entry_time(rid, &resolver)?.instant(tz);
-            appt.exceptions.push(appt.exception_from_override(cal, ov, original_start, duration, &resolver)?);
+            appt.exceptions.push(appt.exception_from_override(
+                cal,
+                ov,
+                original_start,
+                duration,
+                &resolver,
+            )?);
         }
         appt.exceptions.sort_by_key(|e| e.original_start);
         Ok(appt)
@@ -450,9 +491,18 @@ impl Appointment {
         fn differ<T: PartialEq>(v: Option<T>, series: Option<&T>) -> Option<T> {
             v.filter(|v| Some(v) != series)
         }
-        ex.summary = differ(text_of(ov, ICalendarProperty::Summary), self.summary.as_ref());
-        ex.location = differ(text_of(ov, ICalendarProperty::Location), self.location.as_ref());
-        ex.body = differ(text_of(ov, ICalendarProperty::Description), self.body.as_ref());
+        ex.summary = differ(
+            text_of(ov, ICalendarProperty::Summary),
+            self.summary.as_ref(),
+        );
+        ex.location = differ(
+            text_of(ov, ICalendarProperty::Location),
+            self.location.as_ref(),
+        );
+        ex.body = differ(
+            text_of(ov, ICalendarProperty::Description),
+            self.body.as_ref(),
+        );
         ex.sensitivity = differ(sensitivity_of(ov), self.sensitivity.as_ref());
         ex.busy_status = differ(busy_of(ov), self.busy_status.as_ref());
         ex.reminder_minutes = differ(reminder_of(cal, ov), self.reminder_minutes.as_ref());
@@ -498,12 +548,20 @@ impl Appointment {
     fn time_prop(&self, w: &mut Writer, name: &str, t: DateTime<Utc>, all_day: bool) {
         if all_day {
             let d = t.with_timezone(&self.tz).date_naive();
-            w.prop(name, &[("VALUE", "DATE".into())], &d.format("%Y%m%d").to_string());
+            w.prop(
+                name,
+                &[("VALUE", "DATE".into())],
+                &d.format("%Y%m%d").to_string(),
+            );
         } else if self.tz == chrono_tz::UTC {
             w.prop(name, &[], &crate::datetime::format_compact(t));
         } else {
             let l = t.with_timezone(&self.tz).naive_local();
-            w.prop(name, &[("TZID", self.tz.name().to_string())], &l.format("%Y%m%dT%H%M%S").to_string());
+            w.prop(
+                name,
+                &[("TZID", self.tz.name().to_string())],
+                &l.format("%Y%m%dT%H%M%S").to_string(),
+            );
         }
     }
 
@@ -528,9 +586,15 @@ impl Appointment {
                 match self.when {
                     When::AllDay { start, end } => {
                         let d = e.original_start.with_timezone(&tz).date_naive();
-                        When::AllDay { start: d, end: d + (end - start) }
+                        When::AllDay {
+                            start: d,
+                            end: d + (end - start),
+                        }
                     }
-                    When::Timed { .. } => When::Timed { start: e.original_start, end: e.original_start + dur },
+                    When::Timed { .. } => When::Timed {
+                        start: e.original_start,
+                        end: e.original_start + dur,
+                    },
                 }
             }),
         };
@@ -539,8 +603,16 @@ impl Appointment {
         }
         match when {
             When::AllDay { start, end } => {
-                w.prop("DTSTART", &[("VALUE", "DATE".into())], &start.format("%Y%m%d").to_string());
-                w.prop("DTEND", &[("VALUE", "DATE".into())], &end.format("%Y%m%d").to_string());
+                w.prop(
+                    "DTSTART",
+                    &[("VALUE", "DATE".into())],
+                    &start.format("%Y%m%d").to_string(),
+                );
+                w.prop(
+                    "DTEND",
+                    &[("VALUE", "DATE".into())],
+                    &end.format("%Y%m%d").to_string(),
+                );
             }
             When::Timed { start, end } => {
                 self.time_prop(w, "DTSTART", start, false);
@@ -574,7 +646,9 @@ impl Appointment {
             }
             w.prop("ORGANIZER", &params, &format!("mailto:{}", o.email));
         }
-        let attendees = ex.and_then(|e| e.attendees.as_ref()).unwrap_or(&self.attendees);
+        let attendees = ex
+            .and_then(|e| e.attendees.as_ref())
+            .unwrap_or(&self.attendees);
         for a in attendees {
             let mut params = Vec::new();
             if let Some(n) = &a.person.name {
@@ -626,20 +700,36 @@ impl Appointment {
             w.prop("TRANSP", &[], transp);
             w.prop("X-MICROSOFT-CDO-BUSYSTATUS", &[], cdo);
         }
-        let cancelled = ex.and_then(|e| e.meeting_status).unwrap_or(self.meeting_status).is_cancelled();
+        let cancelled = ex
+            .and_then(|e| e.meeting_status)
+            .unwrap_or(self.meeting_status)
+            .is_cancelled();
         if cancelled {
             w.prop("STATUS", &[], "CANCELLED");
         }
-        let cats = ex.and_then(|e| e.categories.as_ref()).unwrap_or(&self.categories);
+        let cats = ex
+            .and_then(|e| e.categories.as_ref())
+            .unwrap_or(&self.categories);
         if !cats.is_empty() {
             let list: Vec<String> = cats.iter().map(|c| escape(c)).collect();
             w.prop("CATEGORIES", &[], &list.join(","));
         }
-        if let Some(m) = ex.and_then(|e| e.reminder_minutes).or(self.reminder_minutes) {
+        if let Some(m) = ex
+            .and_then(|e| e.reminder_minutes)
+            .or(self.reminder_minutes)
+        {
             w.line("BEGIN:VALARM");
             w.prop("ACTION", &[], "DISPLAY");
             w.prop("DESCRIPTION", &[], "Reminder");
-            w.prop("TRIGGER", &[], &if m == 0 { "PT0S".to_string() } else { format!("-PT{m}M") });
+            w.prop(
+                "TRIGGER",
+                &[],
+                &if m == 0 {
+                    "PT0S".to_string()
+                } else {
+                    format!("-PT{m}M")
+                },
+            );
             w.line("END:VALARM");
         }
         w.line("END:VEVENT");

@@ -82,7 +82,10 @@ pub fn reply(
         .find(|a| a.person.email.eq_ignore_ascii_case(attendee))
         .cloned()
         .unwrap_or_else(|| super::Attendee {
-            person: super::Person { name: None, email: attendee.to_string() },
+            person: super::Person {
+                name: None,
+                email: attendee.to_string(),
+            },
             ..Default::default()
         });
     me.status = response.status();
@@ -94,23 +97,34 @@ pub fn reply(
     r.response_requested = None;
     r.exceptions.clear();
     r.meeting_status = super::MeetingStatus::Received;
-    if let Some(p) = proposed {
-        if p.end < p.start {
-            return Err(ModelError::InvalidField {
-                field: "ProposedEndTime",
-                reason: "before ProposedStartTime".into(),
-            });
-        }
+    if let Some(p) = proposed
+        && p.end < p.start
+    {
+        return Err(ModelError::InvalidField {
+            field: "ProposedEndTime",
+            reason: "before ProposedStartTime".into(),
+        });
     }
     match occurrence {
         Some(orig) => {
             // One occurrence: an override VEVENT only (RFC 5546 3.2.3).
             let mut ex = Exception::modified(orig);
-            ex.when = proposed.map(|p| When::Timed { start: p.start, end: p.end });
+            ex.when = proposed.map(|p| When::Timed {
+                start: p.start,
+                end: p.end,
+            });
             ex.dtstamp = Some(now);
-            let text = r.to_icalendar(Some(if proposed.is_some() { "COUNTER" } else { "REPLY" }));
+            let text = r.to_icalendar(Some(if proposed.is_some() {
+                "COUNTER"
+            } else {
+                "REPLY"
+            }));
             r.exceptions.push(ex);
-            let full = r.to_icalendar(Some(if proposed.is_some() { "COUNTER" } else { "REPLY" }));
+            let full = r.to_icalendar(Some(if proposed.is_some() {
+                "COUNTER"
+            } else {
+                "REPLY"
+            }));
             // Drop the series VEVENT: it is the first one in `full`, identical to `text`'s.
             let series = text
                 .find("BEGIN:VEVENT")
@@ -123,9 +137,16 @@ pub fn reply(
         }
         None => {
             if let Some(p) = proposed {
-                r.when = When::Timed { start: p.start, end: p.end };
+                r.when = When::Timed {
+                    start: p.start,
+                    end: p.end,
+                };
             }
-            Ok(r.to_icalendar(Some(if proposed.is_some() { "COUNTER" } else { "REPLY" })))
+            Ok(r.to_icalendar(Some(if proposed.is_some() {
+                "COUNTER"
+            } else {
+                "REPLY"
+            })))
         }
     }
 }
@@ -166,7 +187,10 @@ pub struct IncomingReply {
 /// Read a METHOD:REPLY object.
 pub fn parse_reply(text: &str) -> Result<IncomingReply, ModelError> {
     let a = Appointment::from_icalendar(text, None)?;
-    let uid = a.uid.clone().ok_or_else(|| ModelError::ICalendar("REPLY without UID".into()))?;
+    let uid = a
+        .uid
+        .clone()
+        .ok_or_else(|| ModelError::ICalendar("REPLY without UID".into()))?;
     let who = a
         .attendees
         .first()
@@ -190,7 +214,9 @@ pub fn classify_reply(
     incoming: &IncomingReply,
 ) -> Result<Disposition, ModelError> {
     if stored.uid.as_deref() != Some(incoming.uid.as_str()) {
-        return Err(ModelError::ICalendar("REPLY for another meeting (UID differs)".into()));
+        return Err(ModelError::ICalendar(
+            "REPLY for another meeting (UID differs)".into(),
+        ));
     }
     let r = &incoming.answer;
     if r.sequence < stored.sequence {
@@ -205,10 +231,10 @@ pub fn classify_reply(
             if r.status == l.status {
                 return Ok(Disposition::Duplicate);
             }
-            if let (Some(new), Some(old)) = (r.dtstamp, l.dtstamp) {
-                if new < old {
-                    return Ok(Disposition::Stale);
-                }
+            if let (Some(new), Some(old)) = (r.dtstamp, l.dtstamp)
+                && new < old
+            {
+                return Ok(Disposition::Stale);
             }
         }
         return Ok(Disposition::Apply);
@@ -235,7 +261,10 @@ pub fn apply_reply(stored: &mut Appointment, incoming: &IncomingReply) {
     {
         Some(a) => a.status = r.status,
         None => stored.attendees.push(super::Attendee {
-            person: super::Person { name: None, email: r.attendee.clone() },
+            person: super::Person {
+                name: None,
+                email: r.attendee.clone(),
+            },
             status: r.status,
             ..Default::default()
         }),
@@ -245,7 +274,11 @@ pub fn apply_reply(stored: &mut Appointment, incoming: &IncomingReply) {
 /// The organizer's METHOD:CANCEL for the whole meeting, or for one occurrence (its original
 /// start). The times stay the meeting's own, so a device shows the right "when" for what was
 /// cancelled (Scalix bug 19796). SEQUENCE is raised by one.
-pub fn cancel(meeting: &Appointment, occurrence: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+pub fn cancel(
+    meeting: &Appointment,
+    occurrence: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> String {
     let mut c = meeting.clone();
     c.sequence = c.sequence.saturating_add(1);
     c.dtstamp = Some(now);
@@ -265,7 +298,9 @@ pub fn cancel(meeting: &Appointment, occurrence: Option<DateTime<Utc>>, now: Dat
             let text = c.to_icalendar(Some("CANCEL"));
             // Keep the override only: a CANCEL with the series VEVENT would cancel it all.
             let first = text.find("BEGIN:VEVENT");
-            let first_end = text.find("END:VEVENT\r\n").map(|e| e + "END:VEVENT\r\n".len());
+            let first_end = text
+                .find("END:VEVENT\r\n")
+                .map(|e| e + "END:VEVENT\r\n".len());
             match (first, first_end) {
                 (Some(b), Some(e)) => format!("{}{}", &text[..b], &text[e..]),
                 _ => text,
@@ -286,7 +321,9 @@ pub fn apply_cancel(stored: &mut Appointment, text: &str) -> Result<Disposition,
         .find(|c| c.component_type == ICalendarComponentType::VEvent)
         .ok_or_else(|| ModelError::ICalendar("CANCEL without VEVENT".into()))?;
     if ev.uid() != stored.uid.as_deref() {
-        return Err(ModelError::ICalendar("CANCEL for another meeting (UID differs)".into()));
+        return Err(ModelError::ICalendar(
+            "CANCEL for another meeting (UID differs)".into(),
+        ));
     }
     let seq = ev
         .property(&ICalendarProperty::Sequence)
@@ -303,8 +340,13 @@ pub fn apply_cancel(stored: &mut Appointment, text: &str) -> Result<Disposition,
                 .first()
                 .and_then(|v| v.as_partial_date_time())
                 .ok_or_else(|| ModelError::ICalendar("RECURRENCE-ID is not a date".into()))?;
-            let orig = super::ical::read_time_pub(pdt, rid.tz_id(), &resolver)?.instant_in(stored.tz);
-            if stored.exceptions.iter().any(|e| e.original_start == orig && e.deleted) {
+            let orig =
+                super::ical::read_time_pub(pdt, rid.tz_id(), &resolver)?.instant_in(stored.tz);
+            if stored
+                .exceptions
+                .iter()
+                .any(|e| e.original_start == orig && e.deleted)
+            {
                 return Ok(Disposition::Duplicate);
             }
             stored.exceptions.retain(|e| e.original_start != orig);
@@ -318,6 +360,8 @@ pub fn apply_cancel(stored: &mut Appointment, text: &str) -> Result<Disposition,
             stored.meeting_status = stored.meeting_status.cancelled();
         }
     }
-    stored.sequence = stored.sequence.max(seq.clamp(0, i64::from(u32::MAX)) as u32);
+    stored.sequence = stored
+        .sequence
+        .max(seq.clamp(0, i64::from(u32::MAX)) as u32);
     Ok(Disposition::Apply)
 }

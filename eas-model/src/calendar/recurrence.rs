@@ -190,23 +190,37 @@ fn ordinal_from_week(week: u8) -> i64 {
     if week >= 5 { -1 } else { i64::from(week) }
 }
 
+/// The day part of a monthly or yearly rule.
+enum DayRule {
+    /// A day of the month.
+    MonthDay(u8),
+    /// The nth (5 = last) of these weekdays.
+    Nth(u8, DaySet),
+}
+
 /// Read the day part of a MONTHLY/YEARLY rule: BYMONTHDAY, BYDAY with an ordinal, or BYDAY
 /// with BYSETPOS. `None` means the rule has none (the start's day is meant).
-fn nth_or_day(rule: &ICalendarRecurrenceRule) -> Result<Option<Result<u8, (u8, DaySet)>>, ModelError> {
+fn nth_or_day(rule: &ICalendarRecurrenceRule) -> Result<Option<DayRule>, ModelError> {
     if !rule.bymonthday.is_empty() {
         if !rule.byday.is_empty() || !rule.bysetpos.is_empty() {
-            return Err(ical_err("RRULE with BYMONTHDAY and BYDAY/BYSETPOS cannot be sent over EAS"));
+            return Err(ical_err(
+                "RRULE with BYMONTHDAY and BYDAY/BYSETPOS cannot be sent over EAS",
+            ));
         }
         return match rule.bymonthday.as_slice() {
-            [d] if (1..=31).contains(d) => Ok(Some(Ok(*d as u8))),
+            [d] if (1..=31).contains(d) => Ok(Some(DayRule::MonthDay(*d as u8))),
             // The last day of the month: EAS's "last day" form.
-            [-1] => Ok(Some(Err((5, DaySet::ALL)))),
-            _ => Err(ical_err("RRULE BYMONTHDAY must be one day 1-31 or -1 for EAS")),
+            [-1] => Ok(Some(DayRule::Nth(5, DaySet::ALL))),
+            _ => Err(ical_err(
+                "RRULE BYMONTHDAY must be one day 1-31 or -1 for EAS",
+            )),
         };
     }
     if rule.byday.is_empty() {
         if !rule.bysetpos.is_empty() {
-            return Err(ical_err("RRULE BYSETPOS without BYDAY cannot be sent over EAS"));
+            return Err(ical_err(
+                "RRULE BYSETPOS without BYDAY cannot be sent over EAS",
+            ));
         }
         return Ok(None);
     }
@@ -216,7 +230,9 @@ fn nth_or_day(rule: &ICalendarRecurrenceRule) -> Result<Option<Result<u8, (u8, D
         days.0 |= DaySet::of(wd_from_ical(*weekday)).0;
         if let Some(n) = ordwk {
             if ordinal.is_some_and(|o| o != *n) {
-                return Err(ical_err("RRULE BYDAY with different week positions cannot be sent over EAS"));
+                return Err(ical_err(
+                    "RRULE BYDAY with different week positions cannot be sent over EAS",
+                ));
             }
             ordinal = Some(*n);
         }
@@ -230,7 +246,7 @@ fn nth_or_day(rule: &ICalendarRecurrenceRule) -> Result<Option<Result<u8, (u8, D
             ));
         }
     };
-    Ok(Some(Err((week, days))))
+    Ok(Some(DayRule::Nth(week, days)))
 }
 
 impl Recurrence {
@@ -242,7 +258,9 @@ impl Recurrence {
         tz: chrono_tz::Tz,
     ) -> Result<Self, ModelError> {
         if !rule.byhour.is_empty() || !rule.byminute.is_empty() || !rule.bysecond.is_empty() {
-            return Err(ical_err("RRULE BYHOUR/BYMINUTE/BYSECOND cannot be sent over EAS"));
+            return Err(ical_err(
+                "RRULE BYHOUR/BYMINUTE/BYSECOND cannot be sent over EAS",
+            ));
         }
         if !rule.byyearday.is_empty() || !rule.byweekno.is_empty() {
             return Err(ical_err("RRULE BYYEARDAY/BYWEEKNO cannot be sent over EAS"));
@@ -259,13 +277,19 @@ impl Recurrence {
         let month = match rule.bymonth.as_slice() {
             [] => None,
             [m] if !m.is_leap() => Some(m.month()),
-            _ => return Err(ical_err("RRULE with several (or leap) BYMONTH cannot be sent over EAS")),
+            _ => {
+                return Err(ical_err(
+                    "RRULE with several (or leap) BYMONTH cannot be sent over EAS",
+                ));
+            }
         };
         let date = start.date();
         let pattern = match rule.freq {
             ICalendarFrequency::Daily => {
                 if month.is_some() || !rule.bymonthday.is_empty() || !rule.bysetpos.is_empty() {
-                    return Err(ical_err("DAILY RRULE with BYMONTH/BYMONTHDAY/BYSETPOS cannot be sent over EAS"));
+                    return Err(ical_err(
+                        "DAILY RRULE with BYMONTH/BYMONTHDAY/BYSETPOS cannot be sent over EAS",
+                    ));
                 }
                 if rule.byday.is_empty() {
                     Pattern::Daily
@@ -277,12 +301,16 @@ impl Recurrence {
                     }
                     Pattern::Weekly { days }
                 } else {
-                    return Err(ical_err("DAILY RRULE with BYDAY and INTERVAL>1 cannot be sent over EAS"));
+                    return Err(ical_err(
+                        "DAILY RRULE with BYDAY and INTERVAL>1 cannot be sent over EAS",
+                    ));
                 }
             }
             ICalendarFrequency::Weekly => {
                 if month.is_some() || !rule.bymonthday.is_empty() || !rule.bysetpos.is_empty() {
-                    return Err(ical_err("WEEKLY RRULE with BYMONTH/BYMONTHDAY/BYSETPOS cannot be sent over EAS"));
+                    return Err(ical_err(
+                        "WEEKLY RRULE with BYMONTH/BYMONTHDAY/BYSETPOS cannot be sent over EAS",
+                    ));
                 }
                 let mut days = DaySet(0);
                 for d in &rule.byday {
@@ -298,20 +326,27 @@ impl Recurrence {
             }
             ICalendarFrequency::Monthly => {
                 if month.is_some() {
-                    return Err(ical_err("MONTHLY RRULE with BYMONTH cannot be sent over EAS"));
+                    return Err(ical_err(
+                        "MONTHLY RRULE with BYMONTH cannot be sent over EAS",
+                    ));
                 }
                 match nth_or_day(rule)? {
-                    None => Pattern::Monthly { day: date.day() as u8 },
-                    Some(Ok(day)) => Pattern::Monthly { day },
-                    Some(Err((week, days))) => Pattern::MonthlyNth { week, days },
+                    None => Pattern::Monthly {
+                        day: date.day() as u8,
+                    },
+                    Some(DayRule::MonthDay(day)) => Pattern::Monthly { day },
+                    Some(DayRule::Nth(week, days)) => Pattern::MonthlyNth { week, days },
                 }
             }
             ICalendarFrequency::Yearly => {
                 let month = month.unwrap_or(date.month() as u8);
                 match nth_or_day(rule)? {
-                    None => Pattern::Yearly { month, day: date.day() as u8 },
-                    Some(Ok(day)) => Pattern::Yearly { month, day },
-                    Some(Err((week, days))) => Pattern::YearlyNth { month, week, days },
+                    None => Pattern::Yearly {
+                        month,
+                        day: date.day() as u8,
+                    },
+                    Some(DayRule::MonthDay(day)) => Pattern::Yearly { month, day },
+                    Some(DayRule::Nth(week, days)) => Pattern::YearlyNth { month, week, days },
                 }
             }
             _ => return Err(ical_err("sub-daily RRULE cannot be sent over EAS")),
@@ -443,7 +478,9 @@ impl Recurrence {
             w.calendar_type = Some(self.calendar_type.unwrap_or(0));
         }
         if version >= ProtocolVersion::V14_1 {
-            w.first_day_of_week = self.first_day_of_week.map(|d| d.num_days_from_sunday() as u8);
+            w.first_day_of_week = self
+                .first_day_of_week
+                .map(|d| d.num_days_from_sunday() as u8);
         }
         w
     }
@@ -455,7 +492,10 @@ impl Recurrence {
         let date = start.date();
         let interval = w.interval.unwrap_or(1).max(1);
         if interval > 999 {
-            return Err(bad("Recurrence/Interval", format!("{interval} is above 999")));
+            return Err(bad(
+                "Recurrence/Interval",
+                format!("{interval} is above 999"),
+            ));
         }
         let days = |required: bool| -> Result<DaySet, ModelError> {
             match w.day_of_week {
@@ -496,16 +536,33 @@ impl Recurrence {
                             "a daily rule with days and an interval above 1".into(),
                         ));
                     }
-                    Pattern::Weekly { days: DaySet(d & 127) }
+                    Pattern::Weekly {
+                        days: DaySet(d & 127),
+                    }
                 }
                 _ => Pattern::Daily,
             },
             Some(1) => Pattern::Weekly { days: days(false)? },
             Some(2) => Pattern::Monthly { day: day()? },
-            Some(3) => Pattern::MonthlyNth { week: week()?, days: days(true)? },
-            Some(5) => Pattern::Yearly { month: month()?, day: day()? },
-            Some(6) => Pattern::YearlyNth { month: month()?, week: week()?, days: days(true)? },
-            Some(t) => return Err(bad("Recurrence/Type", format!("{t} is not a recurrence type"))),
+            Some(3) => Pattern::MonthlyNth {
+                week: week()?,
+                days: days(true)?,
+            },
+            Some(5) => Pattern::Yearly {
+                month: month()?,
+                day: day()?,
+            },
+            Some(6) => Pattern::YearlyNth {
+                month: month()?,
+                week: week()?,
+                days: days(true)?,
+            },
+            Some(t) => {
+                return Err(bad(
+                    "Recurrence/Type",
+                    format!("{t} is not a recurrence type"),
+                ));
+            }
             None => return Err(bad("Recurrence/Type", "missing".into())),
         };
         let end = match (w.occurrences, &w.until) {
@@ -565,7 +622,8 @@ impl Recurrence {
             return out;
         }
         let month_index = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
-        let month_start = |idx: i64| NaiveDate::from_ymd_opt((idx / 12) as i32, (idx % 12) as u32 + 1, 1);
+        let month_start =
+            |idx: i64| NaiveDate::from_ymd_opt((idx / 12) as i32, (idx % 12) as u32 + 1, 1);
         let mut k: i64 = 0;
         loop {
             let dates: Vec<NaiveDate> = match self.pattern {
@@ -578,7 +636,8 @@ impl Recurrence {
                     let back = (7 + first.weekday().num_days_from_sunday()
                         - wkst.num_days_from_sunday())
                         % 7;
-                    let Some(ws) = first.checked_sub_signed(Duration::days(i64::from(back)))
+                    let Some(ws) = first
+                        .checked_sub_signed(Duration::days(i64::from(back)))
                         .and_then(|ws| ws.checked_add_signed(Duration::weeks(k * interval)))
                     else {
                         break;
@@ -617,7 +676,9 @@ impl Recurrence {
             // Stop once a whole period lies past the horizon.
             let period_start = match self.pattern {
                 Pattern::Daily => first.checked_add_signed(Duration::days(k * interval)),
-                Pattern::Weekly { .. } => first.checked_add_signed(Duration::weeks(k * interval - 1)),
+                Pattern::Weekly { .. } => {
+                    first.checked_add_signed(Duration::weeks(k * interval - 1))
+                }
                 Pattern::Monthly { .. } | Pattern::MonthlyNth { .. } => {
                     month_start(month_index(first) + k * interval)
                 }

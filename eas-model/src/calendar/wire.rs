@@ -127,7 +127,12 @@ fn attendees_from_wire(a: &Attendees) -> Result<Vec<Attendee>, ModelError> {
                 Some(3) => AttendeeStatus::Accepted,
                 Some(4) => AttendeeStatus::Declined,
                 Some(5) => AttendeeStatus::NotResponded,
-                Some(v) => return Err(invalid("Attendee/AttendeeStatus", format!("{v} is not 0-5"))),
+                Some(v) => {
+                    return Err(invalid(
+                        "Attendee/AttendeeStatus",
+                        format!("{v} is not 0-5"),
+                    ));
+                }
             };
             let kind = match w.attendee_type {
                 None | Some(1) => AttendeeType::Required,
@@ -135,7 +140,11 @@ fn attendees_from_wire(a: &Attendees) -> Result<Vec<Attendee>, ModelError> {
                 Some(3) => AttendeeType::Resource,
                 Some(v) => return Err(invalid("Attendee/AttendeeType", format!("{v} is not 1-3"))),
             };
-            Ok(Attendee { person: Person { name, email }, kind, status })
+            Ok(Attendee {
+                person: Person { name, email },
+                kind,
+                status,
+            })
         })
         .collect()
 }
@@ -174,8 +183,14 @@ fn html_to_text(html: &str) -> String {
             (true, '>') => {
                 in_tag = false;
                 let t = tag.trim_start_matches('/').to_ascii_lowercase();
-                let name = t.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap_or("");
-                if matches!(name, "br" | "p" | "div" | "tr" | "li") && !out.ends_with('\n') && !out.is_empty() {
+                let name = t
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .next()
+                    .unwrap_or("");
+                if matches!(name, "br" | "p" | "div" | "tr" | "li")
+                    && !out.ends_with('\n')
+                    && !out.is_empty()
+                {
                     out.push('\n');
                 }
             }
@@ -227,13 +242,14 @@ fn zone_of(blob: &TimeZoneInfo, year: i32) -> chrono_tz::Tz {
     if let Some(tz) = blob.resolve(year) {
         return tz;
     }
-    let secs = blob.offset_at(
-        NaiveDate::from_ymd_opt(year, 1, 15)
-            .and_then(|d| d.and_hms_opt(12, 0, 0))
-            .map(|n| n.and_utc())
-            .unwrap_or_default(),
-    )
-    .local_minus_utc();
+    let secs = blob
+        .offset_at(
+            NaiveDate::from_ymd_opt(year, 1, 15)
+                .and_then(|d| d.and_hms_opt(12, 0, 0))
+                .map(|n| n.and_utc())
+                .unwrap_or_default(),
+        )
+        .local_minus_utc();
     if secs % 3600 == 0 {
         let h = secs / 3600;
         let name = if h == 0 {
@@ -254,8 +270,14 @@ impl Appointment {
         let tz = self.tz;
         let year = self.when.start_utc(tz).with_timezone(&tz).year();
         let (start, end) = match self.when {
-            When::Timed { start, end } => (datetime::format_compact(start), datetime::format_compact(end)),
-            When::AllDay { start, end } => (all_day_to_wire(start, tz, version), all_day_to_wire(end, tz, version)),
+            When::Timed { start, end } => (
+                datetime::format_compact(start),
+                datetime::format_compact(end),
+            ),
+            When::AllDay { start, end } => (
+                all_day_to_wire(start, tz, version),
+                all_day_to_wire(end, tz, version),
+            ),
         };
         let v12 = version >= ProtocolVersion::V12_0;
         let v14 = version >= ProtocolVersion::V14_0;
@@ -272,7 +294,8 @@ impl Appointment {
                 .and_then(|o| o.name.as_deref())
                 .map(Into::into),
             organizer_email: self.organizer.as_ref().map(|o| o.email.as_str().into()),
-            attendees: (!self.attendees.is_empty()).then(|| attendees_to_wire(&self.attendees, version)),
+            attendees: (!self.attendees.is_empty())
+                .then(|| attendees_to_wire(&self.attendees, version)),
             recurrence: self.recurrence.map(|r| r.to_wire(version)),
             categories: (!self.categories.is_empty()).then(|| CalendarCategories {
                 categories: self.categories.iter().map(|c| c.as_str().into()).collect(),
@@ -304,7 +327,11 @@ impl Appointment {
         }
         if !self.exceptions.is_empty() {
             c.exceptions = Some(Exceptions {
-                exceptions: self.exceptions.iter().map(|e| self.exception_to_wire(e, version)).collect(),
+                exceptions: self
+                    .exceptions
+                    .iter()
+                    .map(|e| self.exception_to_wire(e, version))
+                    .collect(),
             });
         }
         c
@@ -314,7 +341,11 @@ impl Appointment {
         let tz = self.tz;
         let v12 = version >= ProtocolVersion::V12_0;
         let original = match self.when {
-            When::AllDay { .. } => all_day_to_wire(e.original_start.with_timezone(&tz).date_naive(), tz, version),
+            When::AllDay { .. } => all_day_to_wire(
+                e.original_start.with_timezone(&tz).date_naive(),
+                tz,
+                version,
+            ),
             When::Timed { .. } => datetime::format_compact(e.original_start),
         };
         let mut w = WireException {
@@ -343,8 +374,14 @@ impl Appointment {
         }
         if let Some(when) = e.when {
             let (s, en) = match when {
-                When::Timed { start, end } => (datetime::format_compact(start), datetime::format_compact(end)),
-                When::AllDay { start, end } => (all_day_to_wire(start, tz, version), all_day_to_wire(end, tz, version)),
+                When::Timed { start, end } => (
+                    datetime::format_compact(start),
+                    datetime::format_compact(end),
+                ),
+                When::AllDay { start, end } => (
+                    all_day_to_wire(start, tz, version),
+                    all_day_to_wire(end, tz, version),
+                ),
             };
             w.start_time = Some(s.into());
             w.end_time = Some(en.into());
@@ -373,7 +410,12 @@ impl Appointment {
             Some(e) => Some(datetime::parse(e, "EndTime")?),
             None => None,
         };
-        let blob = match c.timezone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let blob = match c
+            .timezone
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(b) => TimeZoneInfo::from_base64(b)?,
             None => TimeZoneInfo::default(),
         };
@@ -382,7 +424,8 @@ impl Appointment {
             Some(1) => true,
             Some(v) => return Err(invalid("AllDayEvent", format!("{v} is not 0 or 1"))),
         };
-        let local_year = (start + Duration::seconds(i64::from(blob.offset_at(start).local_minus_utc()))).year();
+        let local_year =
+            (start + Duration::seconds(i64::from(blob.offset_at(start).local_minus_utc()))).year();
         let tz = zone_of(&blob, local_year);
         let read_when = |s: DateTime<Utc>, e: Option<DateTime<Utc>>, all_day: bool| -> When {
             if all_day {
@@ -393,7 +436,10 @@ impl Appointment {
                     .unwrap_or_else(|| sd.succ_opt().unwrap_or(sd));
                 When::AllDay { start: sd, end: ed }
             } else {
-                When::Timed { start: s, end: e.unwrap_or(s).max(s) }
+                When::Timed {
+                    start: s,
+                    end: e.unwrap_or(s).max(s),
+                }
             }
         };
         let when = read_when(start, end, all_day);
