@@ -767,6 +767,25 @@ fn itip_reply_counter_and_duplicates() {
         c.contains("DTSTART;TZID=Europe/Berlin:20260112T130000\r\n"),
         "{c}"
     );
+    // Declining one occurrence: a single override VEVENT with its RECURRENCE-ID.
+    let one = itip::reply(
+        &inv,
+        "bob@example.com",
+        Response::Decline,
+        None,
+        Some(utc(2026, 2, 2, 8, 30)),
+        now,
+    )
+    .unwrap();
+    assert_eq!(one.matches("BEGIN:VEVENT").count(), 1, "{one}");
+    assert!(
+        one.contains("RECURRENCE-ID;TZID=Europe/Berlin:20260202T093000\r\n"),
+        "{one}"
+    );
+    assert!(
+        one.contains("PARTSTAT=DECLINED") && !one.contains("RRULE:FREQ=WEEKLY"),
+        "{one}"
+    );
     assert_eq!(Response::from_wire(2).unwrap(), Response::Tentative);
     assert!(Response::from_wire(4).is_err());
 }
@@ -1024,6 +1043,9 @@ fn output_is_valid_icalendar_with_a_vtimezone() {
     )
     .unwrap();
     let ics = a.to_icalendar(None);
+    if std::env::var_os("SHOW_ICS").is_some() {
+        eprintln!("{ics}");
+    }
     assert!(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
     assert!(
         ics.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\n"),

@@ -80,11 +80,7 @@ pub(crate) enum IcalTime {
 
 impl IcalTime {
     /// The instant, reading a DATE as midnight in `tz`.
-    pub(crate) fn instant_in(self, tz: chrono_tz::Tz) -> DateTime<Utc> {
-        self.instant(tz)
-    }
-
-    fn instant(self, tz: chrono_tz::Tz) -> DateTime<Utc> {
+    pub(crate) fn instant(self, tz: chrono_tz::Tz) -> DateTime<Utc> {
         match self {
             IcalTime::Date(d) => local_midnight(tz, d),
             IcalTime::Local(l, z) => local_to_utc(z, l),
@@ -93,7 +89,8 @@ impl IcalTime {
     }
 }
 
-fn read_time(
+/// A date-time value with its TZID, resolved through the calendar's VTIMEZONEs.
+pub(crate) fn read_time(
     pdt: &PartialDateTime,
     tzid: Option<&str>,
     resolver: &calcard::icalendar::timezone::TzResolver<&str>,
@@ -117,15 +114,6 @@ fn read_time(
         }
         None => Ok(IcalTime::Utc(r.date_time.and_utc())),
     }
-}
-
-/// [`read_time`] for the iTIP module.
-pub(crate) fn read_time_pub(
-    pdt: &PartialDateTime,
-    tzid: Option<&str>,
-    resolver: &calcard::icalendar::timezone::TzResolver<&str>,
-) -> Result<IcalTime, ModelError> {
-    read_time(pdt, tzid, resolver)
 }
 
 fn entry_time(
@@ -222,11 +210,18 @@ fn sensitivity_of(c: &ICalendarComponent) -> Option<Sensitivity> {
 
 fn busy_of(c: &ICalendarComponent) -> Option<BusyStatus> {
     let cdo = c
-        .properties(&ICalendarProperty::Other("X-MICROSOFT-CDO-BUSYSTATUS".into()))
-        .chain(c.entries.iter().filter(|e| {
-            matches!(&e.name, ICalendarProperty::Other(n) if n.eq_ignore_ascii_case("X-MICROSOFT-CDO-BUSYSTATUS"))
-        }))
-        .find_map(|e| e.values.first().and_then(|v| v.as_text()).map(str::to_ascii_uppercase));
+        .entries
+        .iter()
+        .filter(|e| {
+            matches!(&e.name, ICalendarProperty::Other(n)
+                if n.eq_ignore_ascii_case("X-MICROSOFT-CDO-BUSYSTATUS"))
+        })
+        .find_map(|e| {
+            e.values
+                .first()
+                .and_then(|v| v.as_text())
+                .map(str::to_ascii_uppercase)
+        });
     if let Some(v) = cdo {
         return Some(match v.as_str() {
             "FREE" => BusyStatus::Free,
@@ -526,6 +521,12 @@ impl Appointment {
     /// This appointment as a VCALENDAR holding its VTIMEZONE, the series VEVENT and one
     /// override VEVENT per modified occurrence. `method` adds a METHOD line (iTIP).
     pub fn to_icalendar(&self, method: Option<&str>) -> String {
+        self.write_calendar(method, true)
+    }
+
+    /// As [`Appointment::to_icalendar`]; without the series VEVENT when `with_series` is
+    /// false (an iTIP message about single occurrences only).
+    pub(crate) fn write_calendar(&self, method: Option<&str>, with_series: bool) -> String {
         let mut w = Writer::default();
         w.line("BEGIN:VCALENDAR");
         w.line("VERSION:2.0");
@@ -536,7 +537,9 @@ impl Appointment {
         if self.tz != chrono_tz::UTC {
             w.raw(&vtimezone(self));
         }
-        self.write_vevent(&mut w, None);
+        if with_series {
+            self.write_vevent(&mut w, None);
+        }
         for ex in self.exceptions.iter().filter(|e| !e.deleted) {
             self.write_vevent(&mut w, Some(ex));
         }

@@ -105,6 +105,11 @@ pub fn reply(
             reason: "before ProposedStartTime".into(),
         });
     }
+    let method = Some(if proposed.is_some() {
+        "COUNTER"
+    } else {
+        "REPLY"
+    });
     match occurrence {
         Some(orig) => {
             // One occurrence: an override VEVENT only (RFC 5546 3.2.3).
@@ -114,26 +119,8 @@ pub fn reply(
                 end: p.end,
             });
             ex.dtstamp = Some(now);
-            let text = r.to_icalendar(Some(if proposed.is_some() {
-                "COUNTER"
-            } else {
-                "REPLY"
-            }));
             r.exceptions.push(ex);
-            let full = r.to_icalendar(Some(if proposed.is_some() {
-                "COUNTER"
-            } else {
-                "REPLY"
-            }));
-            // Drop the series VEVENT: it is the first one in `full`, identical to `text`'s.
-            let series = text
-                .find("BEGIN:VEVENT")
-                .zip(text.find("END:VEVENT\r\n"))
-                .map(|(b, e)| text[b..e + "END:VEVENT\r\n".len()].to_string());
-            Ok(match series {
-                Some(s) => full.replacen(&s, "", 1),
-                None => full,
-            })
+            Ok(r.write_calendar(method, false))
         }
         None => {
             if let Some(p) = proposed {
@@ -295,16 +282,8 @@ pub fn cancel(
             ex.meeting_status = Some(meeting.meeting_status.cancelled());
             ex.dtstamp = Some(now);
             c.exceptions = vec![ex];
-            let text = c.to_icalendar(Some("CANCEL"));
-            // Keep the override only: a CANCEL with the series VEVENT would cancel it all.
-            let first = text.find("BEGIN:VEVENT");
-            let first_end = text
-                .find("END:VEVENT\r\n")
-                .map(|e| e + "END:VEVENT\r\n".len());
-            match (first, first_end) {
-                (Some(b), Some(e)) => format!("{}{}", &text[..b], &text[e..]),
-                _ => text,
-            }
+            // The override only: a CANCEL with the series VEVENT would cancel it all.
+            c.write_calendar(Some("CANCEL"), false)
         }
     }
 }
@@ -340,8 +319,7 @@ pub fn apply_cancel(stored: &mut Appointment, text: &str) -> Result<Disposition,
                 .first()
                 .and_then(|v| v.as_partial_date_time())
                 .ok_or_else(|| ModelError::ICalendar("RECURRENCE-ID is not a date".into()))?;
-            let orig =
-                super::ical::read_time_pub(pdt, rid.tz_id(), &resolver)?.instant_in(stored.tz);
+            let orig = super::ical::read_time(pdt, rid.tz_id(), &resolver)?.instant(stored.tz);
             if stored
                 .exceptions
                 .iter()

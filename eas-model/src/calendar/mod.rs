@@ -20,7 +20,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 pub use recurrence::{DaySet, Pattern, Recurrence, RecurrenceEnd};
 
-#[allow(unused_imports)]
 use crate::ModelError;
 
 /// When an appointment (or one occurrence) takes place.

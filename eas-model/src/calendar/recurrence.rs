@@ -251,7 +251,7 @@ fn nth_or_day(rule: &ICalendarRecurrenceRule) -> Result<Option<DayRule>, ModelEr
 
 impl Recurrence {
     /// Read an RRULE. `start` is DTSTART as a wall-clock time in `tz` (rules without BYxxx
-    /// take their day from it); `all_day` says whether DTSTART is a DATE.
+    /// take their day from it); `tz` also places a DATE or local UNTIL in time.
     pub fn from_rrule(
         rule: &ICalendarRecurrenceRule,
         start: NaiveDateTime,
