@@ -449,6 +449,9 @@ impl Recurrence {
     }
 
     /// The wire form for `version` (FirstDayOfWeek from 14.1, CalendarType from 14.0).
+    /// Before 14.1 a device counts weeks from Sunday, so a rule every 2+ weeks that starts
+    /// its weeks on another day and includes the days before it can expand differently there;
+    /// the protocol has no way to say otherwise.
     pub fn to_wire(&self, version: ProtocolVersion) -> CalendarRecurrence {
         let mut w = CalendarRecurrence {
             interval: Some(u32::from(self.interval)),
