@@ -16,6 +16,7 @@
 //! ignores VTIMEZONE); `chrono-tz` supplies the IANA zone rules behind the TimeZone blob.
 #![deny(missing_docs)]
 
+pub mod calendar;
 pub mod compose;
 pub mod contact;
 pub mod datetime;
