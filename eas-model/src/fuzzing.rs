@@ -10,6 +10,7 @@ use eas_codec::codec::{DecodeOptions, decode, encode};
 use eas_codec::data::ApplicationData;
 use eas_codec::data::airsyncbase::BodyPreference;
 
+use crate::calendar::Appointment;
 use crate::compose::{SendContext, send_mail};
 use crate::contact::ContactItem;
 use crate::mail::{MailItem, MailState};
@@ -56,11 +57,12 @@ fn now() -> DateTime<Utc> {
 }
 
 /// Fuzz oracle: any bytes, read as each input format the crate accepts — MIME, iCalendar
-/// VTODO and VJOURNAL, vCard, a TimeZone blob — give an item or a `ModelError`, never a
+/// VEVENT, VTODO and VJOURNAL, vCard, a TimeZone blob — give an item or a `ModelError`, never a
 /// panic; what is accepted maps to wire items every protocol version encodes and decodes.
 pub fn parse_any(data: &[u8]) {
     mime(data);
     let text = String::from_utf8_lossy(data);
+    appointment(&text);
     contact(&text);
     task(&text);
     note(&text);
@@ -91,6 +93,20 @@ fn mime(data: &[u8]) {
             !out.envelope.recipients.is_empty(),
             "SendMail accepted a message without recipients"
         );
+    }
+}
+
+fn appointment(text: &str) {
+    let Ok(item) = Appointment::from_icalendar(text, None) else {
+        return;
+    };
+    for version in VERSIONS {
+        let wire = item.to_wire(version);
+        through_the_codec(ApplicationData::from(wire), version, "an appointment");
+    }
+    let ics = item.to_icalendar(None);
+    if let Err(e) = Appointment::from_icalendar(&ics, None) {
+        panic!("our own iCalendar does not read back: {e}\n{ics}");
     }
 }
 

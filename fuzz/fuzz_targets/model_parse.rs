@@ -1,4 +1,4 @@
-//! Any bytes as a MIME message, vCard, VTODO, VJOURNAL and TimeZone blob: never a panic, and
+//! Any bytes as a MIME message, vCard, VEVENT, VTODO, VJOURNAL and TimeZone blob: never a panic, and
 //! whatever is accepted maps to wire items every protocol version encodes and decodes.
 #![no_main]
 
