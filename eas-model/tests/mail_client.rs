@@ -341,6 +341,20 @@ fn body_options_come_from_the_sync_options() {
             "{field}"
         );
     }
+    // ItemOperations and Search carry the same elements but no 2.5 codes.
+    let fetch = eas_codec::command::item_operations::FetchOptions {
+        mime_support: Some(2),
+        body_preference: vec![pref(4)],
+        ..Default::default()
+    };
+    let o = BodyOptions::from_fetch(&fetch).unwrap();
+    assert_eq!(o.mime_support, MimeSupport::Always);
+    assert_eq!(o.preferences, [pref(4)]);
+    let search = eas_codec::command::search::SearchOptions {
+        mime_support: Some(5),
+        ..Default::default()
+    };
+    assert!(BodyOptions::from_search(&search).is_err());
     // The convenience: a type-4 preference is MIMESupport 2.
     assert_eq!(
         BodyOptions::new(&[pref(4)]).mime_support,
@@ -737,18 +751,18 @@ fn round_trips(e: &Email, v: ProtocolVersion) {
 
 #[test]
 fn every_version_round_trips_through_the_codec() {
+    let dir = format!("{}/testdata/mail", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".eml"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 20, "{names:?}");
     let mut items: Vec<MailItem> = [ALTERNATIVE, SIGNED, MIXED, REPLY]
         .iter()
         .map(|m| item(m))
-        .chain(
-            [
-                "meeting_request.eml",
-                "20910_ampersand_filename.eml",
-                "umlauts_latin1_8bit.eml",
-            ]
-            .iter()
-            .map(|n| fixture(n)),
-        )
+        .chain(names.iter().map(|n| fixture(n)))
         .collect();
     items.push(item(
         "From: boss@example.com\nSender: assistant@example.com\nTo: y@example.com\n\nx\n",
