@@ -1,6 +1,6 @@
 //! Attachments of a message and the `FileReference` that names one.
 
-use mail_parser::{Message, MessagePart, MimeHeaders, PartType};
+use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders, PartType};
 
 use super::charset::clean;
 use crate::ModelError;
@@ -59,12 +59,17 @@ pub fn file_reference(item_id: &str, part_index: u32) -> String {
 
 /// The item id and part index of a `FileReference` made by [`file_reference`]. The item id may
 /// itself contain colons: the index is what follows the last one.
-pub fn parse_file_reference(reference: &str) -> Result<(&str, u32), ModelError> {
+///
+/// Clients put the reference into the GetAttachment URL percent-encoded (`5%3a1%3a0`), so
+/// `%XX` escapes are decoded first; an escape that is not two hex digits, or that decodes to
+/// something that is not UTF-8, is refused.
+pub fn parse_file_reference(reference: &str) -> Result<(String, u32), ModelError> {
     let invalid = |reason: &str| ModelError::InvalidField {
         field: "FileReference",
         reason: format!("{reference:?}: {reason}"),
     };
-    let (item, index) = reference
+    let decoded = percent_decode(reference).ok_or_else(|| invalid("bad percent-encoding"))?;
+    let (item, index) = decoded
         .rsplit_once(':')
         .ok_or_else(|| invalid("no part index"))?;
     if item.is_empty() {
@@ -73,7 +78,48 @@ pub fn parse_file_reference(reference: &str) -> Result<(&str, u32), ModelError> 
     let index = index
         .parse::<u32>()
         .map_err(|_| invalid("the part index is not a number"))?;
-    Ok((item, index))
+    Ok((item.to_string(), index))
+}
+
+/// `%XX` escapes decoded; `None` for a broken escape or a result that is not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    if !s.contains('%') {
+        return Some(s.to_string());
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0usize;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The content of part `part_index` of the MIME message `raw`, transfer encoding removed:
+/// the bytes ItemOperations Fetch and GetAttachment send. A text part comes as UTF-8 (its
+/// charset decoded, as its `EstimatedDataSize` counted it), an attached message as the
+/// message. A part that does not exist, or a multipart (which is no attachment), is an
+/// [`ModelError::InvalidField`] on `FileReference`.
+pub fn part_content(raw: &[u8], part_index: u32) -> Result<Vec<u8>, ModelError> {
+    let message = MessageParser::default()
+        .parse(raw)
+        .ok_or_else(|| ModelError::Mime("no header found".into()))?;
+    let missing = || ModelError::InvalidField {
+        field: "FileReference",
+        reason: format!("the message has no attachment part {part_index}"),
+    };
+    let part = message.parts.get(part_index as usize).ok_or_else(missing)?;
+    if matches!(part.body, PartType::Multipart(_)) {
+        return Err(missing());
+    }
+    Ok(part.contents().to_vec())
 }
 
 /// The attachments of `message` (not of messages nested in it: those are one attachment
@@ -194,7 +240,14 @@ mod tests {
     fn file_reference_round_trips() {
         let r = file_reference("inbox:42", 3);
         assert_eq!(r, "inbox:42:3");
-        assert_eq!(parse_file_reference(&r).ok(), Some(("inbox:42", 3)));
+        assert_eq!(parse_file_reference(&r).ok(), Some(("inbox:42".into(), 3)));
+        assert_eq!(
+            parse_file_reference("inbox%3a42%3A3").ok(),
+            Some(("inbox:42".into(), 3))
+        );
+        assert!(parse_file_reference("5%3").is_err());
+        assert!(parse_file_reference("5%zz1:2").is_err());
+        assert!(parse_file_reference("5%ff:2").is_err());
         assert!(parse_file_reference("42").is_err());
         assert!(parse_file_reference(":3").is_err());
         assert!(parse_file_reference("42:x").is_err());

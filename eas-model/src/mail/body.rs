@@ -223,7 +223,7 @@ pub fn mime_for_device(message: &Message<'_>) -> String {
     spans.sort_unstable();
     let mut out = String::with_capacity(raw.len() + raw.len() / 8);
     let mut pos = 0usize;
-    for (h, b, e) in spans {
+    for (h, b, e, binary) in spans {
         let (Some(head), Some(body)) = (raw.get(h..b), raw.get(b..e)) else {
             continue;
         };
@@ -232,7 +232,7 @@ pub fn mime_for_device(message: &Message<'_>) -> String {
         }
         push_lossy(&mut out, raw.get(pos..h).unwrap_or_default());
         push_lossy(&mut out, &rewrite_cte(head));
-        out.push_str(&quoted_printable(body));
+        out.push_str(&quoted_printable(body, binary));
         pos = e;
     }
     push_lossy(&mut out, raw.get(pos..).unwrap_or_default());
@@ -241,8 +241,8 @@ pub fn mime_for_device(message: &Message<'_>) -> String {
 
 /// The (header, body, end) offsets of the leaf parts whose unencoded body is not UTF-8,
 /// including those of a nested `message/rfc822` that `mail-parser` read in place (its parts'
-/// offsets are then into the same buffer).
-fn eight_bit_leaves(message: &Message<'_>, raw: &[u8], out: &mut Vec<(usize, usize, usize)>) {
+/// offsets are then into the same buffer), and whether the part is binary (not text).
+fn eight_bit_leaves(message: &Message<'_>, raw: &[u8], out: &mut Vec<(usize, usize, usize, bool)>) {
     for part in &message.parts {
         match &part.body {
             PartType::Message(nested)
@@ -269,7 +269,9 @@ fn eight_bit_leaves(message: &Message<'_>, raw: &[u8], out: &mut Vec<(usize, usi
                             || body.iter().copied().any(forbidden_byte)
                     })
                 {
-                    out.push((h, b, e));
+                    let binary =
+                        matches!(part.body, PartType::Binary(_) | PartType::InlineBinary(_));
+                    out.push((h, b, e, binary));
                 }
             }
             _ => {}
@@ -334,21 +336,24 @@ fn rewrite_cte(head: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Quoted-printable (RFC 2045 6.7) of a body, keeping its line ends as hard line breaks.
-fn quoted_printable(body: &[u8]) -> String {
+/// Quoted-printable (RFC 2045 6.7) of a body. A text body keeps its line ends as hard line
+/// breaks (CRLF, the canonical form); a binary body gets CR and LF escaped, so decoding gives
+/// back exactly its bytes (RFC 2045 6.7, note 4).
+fn quoted_printable(body: &[u8], binary: bool) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(body.len() * 3 / 2);
     let mut col = 0usize;
     let mut i = 0usize;
     while i < body.len() {
         let c = body[i];
-        if c == b'\r' && body.get(i + 1) == Some(&b'\n') || c == b'\n' {
+        if !binary && (c == b'\r' && body.get(i + 1) == Some(&b'\n') || c == b'\n') {
             out.push_str("\r\n");
             col = 0;
             i += if c == b'\r' { 2 } else { 1 };
             continue;
         }
-        let at_line_end = matches!(body.get(i + 1), None | Some(b'\r') | Some(b'\n'));
+        let at_line_end =
+            body.get(i + 1).is_none() || !binary && matches!(body.get(i + 1), Some(b'\r' | b'\n'));
         let literal =
             (c == b' ' || c == b'\t') && !at_line_end || (33..=126).contains(&c) && c != b'=';
         let width = if literal { 1 } else { 3 };
@@ -402,9 +407,18 @@ mod tests {
     #[test]
     fn quoted_printable_round_trips() {
         let body = b"Gr\xfc\xdfe =  \r\nline two with a very long run of text that needs a soft line break somewhere around here\r\n";
-        let qp = quoted_printable(body);
+        let qp = quoted_printable(body, false);
         assert!(qp.is_ascii());
         assert!(qp.lines().all(|l| l.len() <= 76));
+        let back = mail_parser::decoders::quoted_printable::quoted_printable_decode(qp.as_bytes());
+        assert_eq!(back.as_deref(), Some(&body[..]));
+    }
+
+    #[test]
+    fn binary_quoted_printable_is_byte_exact() {
+        let body = b"\x00\r\nA\n\rB \n\xff";
+        let qp = quoted_printable(body, true);
+        assert!(qp.is_ascii() && !qp.contains('\n'));
         let back = mail_parser::decoders::quoted_printable::quoted_printable_decode(qp.as_bytes());
         assert_eq!(back.as_deref(), Some(&body[..]));
     }

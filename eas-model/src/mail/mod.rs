@@ -3,8 +3,15 @@
 //!
 //! [`MailItem::from_mime`] reads the message with `mail-parser` and takes what is not in
 //! the MIME (read state, flag, categories, last verb, the id the server stores it under,
-//! the time it arrived) from a [`MailState`]. [`MailItem::to_wire`] then produces
-//! `eas_codec::data::email::Email`.
+//! the time it arrived) from a [`MailState`]. [`MailItem::to_wire_with`] then produces
+//! `eas_codec::data::email::Email` for the client's [`BodyOptions`] (read from its Sync,
+//! ItemOperations or Search `Options`); [`MailItem::to_wire`] is the same for bare body
+//! preferences.
+//!
+//! The other direction is small: a client may only mark a message read, flag it and set its
+//! categories, which [`MailChange`] reads from its Sync `<Change>` and applies to the
+//! [`MailState`]. Attachment bytes for ItemOperations Fetch and GetAttachment come from
+//! [`MailItem::attachment_content_by_reference`].
 //!
 //! What the device must never see, whatever the message holds (the Scalix defects this
 //! module's tests are named after): base64 or quoted-printable bodies (every body is
@@ -14,9 +21,12 @@
 
 pub mod attachment;
 pub mod body;
+pub mod change;
 pub mod charset;
 pub mod conversation;
 pub mod meeting;
+pub mod options;
+pub mod quote;
 mod wire;
 
 use chrono::{DateTime, Utc};
@@ -25,6 +35,8 @@ use mail_parser::{Address, Message, MessageParser, MimeHeaders, PartType};
 
 use crate::ModelError;
 pub use attachment::{AttachMethod, MailAttachment, file_reference, parse_file_reference};
+pub use change::MailChange;
+pub use options::{BodyOptions, MimeSupport};
 
 /// What the server knows about a message that is not in its MIME.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -43,6 +55,9 @@ pub struct MailState {
     pub last_verb_executed: Option<u32>,
     /// When `last_verb_executed` was taken.
     pub last_verb_execution_time: Option<DateTime<Utc>>,
+    /// The addresses of the mailbox's owner (aliases included), to tell whether the message
+    /// reached them as a Bcc recipient (`ReceivedAsBcc`); empty when unknown.
+    pub user_addresses: Vec<String>,
 }
 
 /// A person in an address header.
@@ -95,6 +110,9 @@ pub struct MailItem {
     pub cc: Vec<Mailbox>,
     /// The author.
     pub from: Vec<Mailbox>,
+    /// Who sent the message on the author's behalf (the `Sender` header), when that is not
+    /// one of the `From` addresses.
+    pub sender: Option<Mailbox>,
     /// Where replies go.
     pub reply_to: Vec<Mailbox>,
     /// The subject, decoded.
@@ -176,10 +194,17 @@ impl MailItem {
             .or_else(|| thread_topic.as_ref().map(|t| t.to_lowercase()))
             .unwrap_or_default();
 
+        let from = mailboxes(message.from());
+        let sender = mailboxes(message.sender())
+            .into_iter()
+            .next()
+            .filter(|s| !from.iter().any(|f| same_address(f, s)));
+
         Ok(MailItem {
             to: mailboxes(message.to()),
             cc: mailboxes(message.cc()),
-            from: mailboxes(message.from()),
+            from,
+            sender,
             reply_to: mailboxes(message.reply_to()),
             subject,
             date_received,
@@ -208,6 +233,73 @@ impl MailItem {
             NativeBody::Html
         } else {
             NativeBody::Plain
+        }
+    }
+
+    /// Whether the message reached the user only as a Bcc recipient (`ReceivedAsBcc`): none
+    /// of [`MailState::user_addresses`] is in `To` or `Cc`, and the user did not write it.
+    /// `None` when the user's addresses are unknown. A message that came through a mailing
+    /// list also counts as Bcc: the list, not the user, is in `To`.
+    pub fn received_as_bcc(&self) -> Option<bool> {
+        let users = &self.state.user_addresses;
+        if users.is_empty() {
+            return None;
+        }
+        let is_user = |m: &Mailbox| {
+            m.address
+                .as_deref()
+                .is_some_and(|a| users.iter().any(|u| u.trim().eq_ignore_ascii_case(a)))
+        };
+        let addressed = self.to.iter().chain(&self.cc).any(is_user);
+        let wrote = self.from.iter().any(is_user);
+        Some(!addressed && !wrote)
+    }
+
+    /// The decoded content of attachment `index` of [`MailItem::attachments`], for
+    /// ItemOperations Fetch and GetAttachment. It is read again from [`MailItem::mime`],
+    /// which holds every part byte for byte (see [`body::mime_for_device`]).
+    pub fn attachment_content(&self, index: usize) -> Result<Vec<u8>, ModelError> {
+        let attachment = self
+            .attachments
+            .get(index)
+            .ok_or_else(|| ModelError::InvalidField {
+                field: "FileReference",
+                reason: format!("the message has no attachment {index}"),
+            })?;
+        attachment::part_content(self.mime.as_bytes(), attachment.part_index)
+    }
+
+    /// The decoded content of the attachment a `FileReference` names (also in the
+    /// percent-encoded form of a GetAttachment URL). A reference to another item, or to a
+    /// part that is not one of the attachments, is an [`ModelError::InvalidField`].
+    pub fn attachment_content_by_reference(&self, reference: &str) -> Result<Vec<u8>, ModelError> {
+        let (item, part) = parse_file_reference(reference)?;
+        if item != self.state.item_id {
+            return Err(ModelError::InvalidField {
+                field: "FileReference",
+                reason: format!(
+                    "{reference:?} names another item than {:?}",
+                    self.state.item_id
+                ),
+            });
+        }
+        let index = self
+            .attachments
+            .iter()
+            .position(|a| a.part_index == part)
+            .ok_or_else(|| ModelError::InvalidField {
+                field: "FileReference",
+                reason: format!("{reference:?}: part {part} is not an attachment"),
+            })?;
+        self.attachment_content(index)
+    }
+
+    /// The message part for conversation view (`BodyPart`, 14.1): the body's new text without
+    /// the quoted history (see [`quote`]), as HTML.
+    pub fn message_part_html(&self) -> String {
+        match &self.html {
+            Some(h) => quote::new_html(h).to_string(),
+            None => body::text_to_html(quote::new_text(&self.plain)),
         }
     }
 
@@ -306,6 +398,14 @@ fn mailboxes(address: Option<&Address<'_>>) -> Vec<Mailbox> {
             })
         })
         .collect()
+}
+
+/// Whether two mailboxes have the same address (case-insensitive); never for missing ones.
+fn same_address(a: &Mailbox, b: &Mailbox) -> bool {
+    match (a.address.as_deref(), b.address.as_deref()) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        _ => false,
+    }
 }
 
 /// Whether an address is an Exchange legacyExchangeDN or its SMTP encapsulation

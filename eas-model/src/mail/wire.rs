@@ -3,14 +3,16 @@
 use eas_codec::ProtocolVersion;
 use eas_codec::codec::Opaque;
 use eas_codec::data::airsyncbase::{
-    Attachment, Attachments, AttachmentsItem, Body, BodyPreference, Location,
+    Attachment, Attachments, AttachmentsItem, Body, BodyPart, BodyPartPreference, BodyPreference,
+    Location,
 };
 use eas_codec::data::email::{
     AttachmentV25, AttachmentsV25, Email, EmailCategories, MeetingRequest,
 };
 
 use super::body::{self, preview, truncate, truncate_chars};
-use super::{MailItem, Mailbox, NativeBody};
+use super::options::{BodyOptions, mime_truncation_chars, truncation_chars};
+use super::{MailItem, Mailbox, NativeBody, quote};
 use crate::datetime::format_extended;
 
 /// Body type codes (MS-ASAIRS `Type`).
@@ -19,16 +21,30 @@ const HTML: u8 = 2;
 const MIME: u8 = 4;
 
 impl MailItem {
-    /// The Email-class wire item for protocol `version`.
-    ///
-    /// `prefs` are the client's `BodyPreference`s in its order; the one matching the native
-    /// format wins, then the others in order, skipping `AllOrNone` ones that do not fit
-    /// (types 1 text, 2 HTML, 4 MIME; 3, RTF, is not produced). With none usable the body
-    /// is plain text, cut at the first preference's `TruncationSize` if there is one. HTML-only mail is offered as text and text-only mail as HTML. Protocol
-    /// 2.5 has no AirSyncBase: a type-4 preference there means the client asked for MIME
-    /// (`MIMESupport`), anything else gets the plain text in `Body`, and the 2.5 sizes and
-    /// truncation count characters.
+    /// The Email-class wire item for protocol `version` and body preferences `prefs`, for a
+    /// caller without an `Options` element: [`MailItem::to_wire_with`] with
+    /// [`BodyOptions::new`] (a type-4 preference counts as `MIMESupport` 2).
     pub fn to_wire(&self, version: ProtocolVersion, prefs: &[BodyPreference]) -> Email {
+        self.to_wire_with(version, &BodyOptions::new(prefs))
+    }
+
+    /// The Email-class wire item for protocol `version` and the client's body options.
+    ///
+    /// From 12.0 the body answers one `BodyPreference`: an S/MIME message goes as MIME first
+    /// when `MIMESupport` allows it and a preference asks for type 4 (no other form can show
+    /// it); then the preference matching the native format; then the others in the client's
+    /// order, skipping `AllOrNone` ones that do not fit (types 1 text, 2 HTML, and 4 MIME
+    /// only where `MIMESupport` allows; 3, RTF, is not produced). With none usable the body
+    /// is plain text, cut at the first preference's `TruncationSize` if there is one.
+    /// HTML-only mail is offered as text and text-only mail as HTML. With a
+    /// `BodyPartPreference` (14.1+) the item also carries the `BodyPart`: the new text
+    /// without the quoted history, as HTML.
+    ///
+    /// Protocol 2.5 has no AirSyncBase: when `MIMESupport` allows it the message goes whole
+    /// in `MIMEData`, cut by the `MIMETruncation` code, else the plain text in `Body`, cut by
+    /// the `Truncation` code; both count characters. Without a code the matching
+    /// preference's `TruncationSize` stands in (counted in characters too).
+    pub fn to_wire_with(&self, version: ProtocolVersion, options: &BodyOptions) -> Email {
         let v12 = version >= ProtocolVersion::V12_0;
         let v14 = version >= ProtocolVersion::V14_0;
         let mut email = Email {
@@ -45,13 +61,14 @@ impl MailItem {
             message_class: Some(self.message_class.as_str().into()),
             meeting_request: self.meeting.as_ref().map(|m| meeting_for(m, version)),
             internet_cpid: Some(self.internet_cpid.to_string().into()),
-            content_class: Some(self.content_class.as_str().into()),
             ..Email::default()
         };
 
-        let chosen = self.choose(prefs);
+        let chosen = self.choose(options);
 
         if v12 {
+            // ContentClass is 12.0+: the 2.5 code page has no such element.
+            email.content_class = Some(self.content_class.as_str().into());
             email.body = Some(self.body_for(&chosen, v14));
             email.native_body_type = Some(match self.native_body() {
                 NativeBody::Plain => PLAIN,
@@ -82,17 +99,31 @@ impl MailItem {
                 });
             }
         } else {
-            self.fill_v25(&mut email, &chosen);
+            self.fill_v25(&mut email, &chosen, options);
+        }
+
+        if version >= ProtocolVersion::V14_1
+            && let Some(pref) = options.part_preferences.first()
+        {
+            email.body_part = Some(self.body_part_for(pref));
         }
 
         if v14 {
             email.conversation_id = Some(Opaque(self.conversation_id.to_vec()));
             email.conversation_index = Some(Opaque(self.conversation_index.to_vec()));
             email.last_verb_executed = self.state.last_verb_executed;
+            // A time without the verb it belongs to means nothing to the device.
             email.last_verb_execution_time = self
                 .state
                 .last_verb_execution_time
+                .filter(|_| self.state.last_verb_executed.is_some())
                 .map(|t| format_extended(t).into());
+            email.sender = self
+                .sender
+                .as_ref()
+                .and_then(Mailbox::to_rfc5322)
+                .map(Into::into);
+            email.received_as_bcc = self.received_as_bcc();
             email.categories = Some(EmailCategories {
                 categories: self
                     .state
@@ -105,21 +136,36 @@ impl MailItem {
         email
     }
 
-    /// The body preference to answer (MS-ASAIRS 2.2.2.3.2): the one whose type is the
-    /// message's native format, else the client's first; but a preference with
-    /// `AllOrNone` whose body does not fit gives way to the next one that does. When none
-    /// fits, the first candidate is answered with no data and `Truncated` set.
-    fn choose(&self, prefs: &[BodyPreference]) -> BodyPreference {
+    /// Whether the message is S/MIME signed or encrypted (its class is `IPM.Note.SMIME…`).
+    fn is_smime(&self) -> bool {
+        self.message_class.starts_with("IPM.Note.SMIME")
+    }
+
+    /// The body preference to answer (MS-ASAIRS 2.2.2.3.2): MIME for an S/MIME message when
+    /// allowed, else the one whose type is the message's native format, else the client's
+    /// first; but a preference with `AllOrNone` whose body does not fit gives way to the
+    /// next one that does. When none fits, the first candidate is answered with no data and
+    /// `Truncated` set.
+    fn choose(&self, options: &BodyOptions) -> BodyPreference {
+        let prefs = &options.preferences;
         let native = match self.native_body() {
             NativeBody::Plain => PLAIN,
             NativeBody::Html => HTML,
         };
+        let smime = self.is_smime();
+        let mime_ok = options.mime_support.allows(smime);
         let usable = prefs
             .iter()
-            .filter(|p| matches!(p.body_type, PLAIN | HTML | MIME));
+            .filter(|p| matches!(p.body_type, PLAIN | HTML) || p.body_type == MIME && mime_ok);
+        let first = if smime && mime_ok { MIME } else { native };
         let mut candidates: Vec<&BodyPreference> =
-            usable.clone().filter(|p| p.body_type == native).collect();
-        candidates.extend(usable.filter(|p| p.body_type != native));
+            usable.clone().filter(|p| p.body_type == first).collect();
+        candidates.extend(
+            usable
+                .clone()
+                .filter(|p| p.body_type == native && first != native),
+        );
+        candidates.extend(usable.filter(|p| p.body_type != first && p.body_type != native));
         let fits = |p: &BodyPreference| {
             let Some(limit) = p.truncation_size.filter(|_| p.all_or_none == Some(true)) else {
                 return true;
@@ -178,16 +224,51 @@ impl MailItem {
         }
     }
 
+    /// The `BodyPart` for a `BodyPartPreference`: the message part as HTML (the only type
+    /// MS-ASAIRS defines), cut at `TruncationSize`; with `AllOrNone` and a part that does not
+    /// fit, no data and status 176 (too large).
+    fn body_part_for(&self, pref: &BodyPartPreference) -> BodyPart {
+        let html = self.message_part_html();
+        let cut = truncate(
+            &html,
+            pref.truncation_size,
+            pref.all_or_none.unwrap_or(false),
+        );
+        BodyPart {
+            status: Some(if cut.data.is_some() { 1 } else { 176 }),
+            body_type: Some(HTML),
+            estimated_data_size: Some(u32::try_from(cut.full_size).unwrap_or(u32::MAX)),
+            truncated: Some(cut.truncated),
+            data: cut.data.map(Into::into),
+            preview: pref
+                .preview
+                .filter(|n| *n > 0)
+                .map(|n| preview(quote::new_text(&self.plain), n).into()),
+        }
+    }
+
     /// The protocol 2.5 body and attachment elements.
-    fn fill_v25(&self, email: &mut Email, pref: &BodyPreference) {
+    fn fill_v25(&self, email: &mut Email, pref: &BodyPreference, options: &BodyOptions) {
         let chars = |s: &str| u32::try_from(s.chars().count()).unwrap_or(u32::MAX);
-        if pref.body_type == MIME {
-            let (data, cut) = truncate_chars(&self.mime, pref.truncation_size);
+        if options.mime_support.allows(self.is_smime()) {
+            let limit = mime_truncation_chars(options.mime_truncation).or_else(|| {
+                options
+                    .preferences
+                    .iter()
+                    .find(|p| p.body_type == MIME)
+                    .and_then(|p| p.truncation_size)
+                    .filter(|_| options.mime_truncation.is_none())
+            });
+            let (data, cut) = truncate_chars(&self.mime, limit);
             email.mime_data = Some(data.into());
             email.mime_size = Some(chars(&self.mime));
             email.mime_truncated = Some(cut);
         } else {
-            let (data, cut) = truncate_chars(&self.plain, pref.truncation_size);
+            let limit = truncation_chars(options.truncation).or_else(|| {
+                pref.truncation_size
+                    .filter(|_| options.truncation.is_none())
+            });
+            let (data, cut) = truncate_chars(&self.plain, limit);
             email.body_v25 = Some(data.into());
             email.body_size = Some(chars(&self.plain));
             email.body_truncated = Some(cut);
