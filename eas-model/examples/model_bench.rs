@@ -18,6 +18,7 @@ use eas_codec::codec::{DecodeOptions, decode};
 use eas_codec::command::sync::{SyncResponse, SyncResponseCommand};
 use eas_codec::data::ApplicationData;
 use eas_codec::data::airsyncbase::BodyPreference;
+use eas_model::calendar::Appointment;
 use eas_model::mail::{MailItem, MailState};
 use mail_builder::MessageBuilder;
 
@@ -119,5 +120,76 @@ fn main() -> Result<(), Error> {
         bytes as f64 / median / 1e6,
         mails.len() as f64 / median
     );
+
+    let events = calendar_objects();
+    let bytes: usize = events.iter().map(String::len).sum();
+    let median = median_run(runs, || {
+        for ics in &events {
+            let appointment = Appointment::from_icalendar(black_box(ics), None)?;
+            black_box(appointment.to_wire(ProtocolVersion::V16_1));
+        }
+        Ok(())
+    })?;
+    println!(
+        "vevent-to-appointment events={} ics_bytes={bytes} runs={runs} median_s={median:.4} MB/s={:.2} events/s={:.0}",
+        events.len(),
+        bytes as f64 / median / 1e6,
+        events.len() as f64 / median
+    );
     Ok(())
+}
+
+/// A 1,000-event calendar as a CalDAV store holds it: one iCalendar object per event. Timed
+/// events in five zones (both hemispheres, a half-hour offset), every fifth all-day, every
+/// third recurring, with attendees, an alarm and a description.
+fn calendar_objects() -> Vec<String> {
+    const ZONES: [&str; 5] = [
+        "Europe/Berlin",
+        "America/Los_Angeles",
+        "Asia/Kolkata",
+        "Pacific/Auckland",
+        "Australia/Sydney",
+    ];
+    const RULES: [&str; 3] = [
+        "RRULE:FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=30\r\n",
+        "RRULE:FREQ=MONTHLY;BYDAY=2TU;UNTIL=20271231T000000Z\r\n",
+        "RRULE:FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=15\r\n",
+    ];
+    (0..1000)
+        .map(|i: usize| {
+            let month = 1 + i % 12;
+            let day = 1 + i % 28;
+            let when = if i % 5 == 0 {
+                format!(
+                    "DTSTART;VALUE=DATE:2026{month:02}{day:02}\r\nDTEND;VALUE=DATE:2026{month:02}{:02}\r\n",
+                    day + 1
+                )
+            } else {
+                let tz = ZONES[i % ZONES.len()];
+                let hour = 8 + i % 9;
+                format!(
+                    "DTSTART;TZID={tz}:2026{month:02}{day:02}T{hour:02}3000\r\nDTEND;TZID={tz}:2026{month:02}{day:02}T{:02}0000\r\n",
+                    hour + 1
+                )
+            };
+            let rule = if i % 3 == 0 { RULES[i / 3 % RULES.len()] } else { "" };
+            let attendees: String = (0..i % 5)
+                .map(|a| {
+                    format!(
+                        "ATTENDEE;CN=Person {a};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:p{a}.{i}@example.com\r\n"
+                    )
+                })
+                .collect();
+            format!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//eas-rs//bench//EN\r\nBEGIN:VEVENT\r\n\
+                 UID:bench-{i}@example.com\r\nDTSTAMP:20260101T000000Z\r\n{when}{rule}\
+                 SUMMARY:Event {i}: planning \\, review\r\nLOCATION:Room {}\r\n\
+                 DESCRIPTION:Line one\\nLine two with Umlauts äöü\r\n\
+                 ORGANIZER;CN=Olga:mailto:olga@example.com\r\n{attendees}\
+                 BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\n\
+                 END:VEVENT\r\nEND:VCALENDAR\r\n",
+                i % 40
+            )
+        })
+        .collect()
 }

@@ -44,7 +44,10 @@ fn through_the_codec(item: ApplicationData, version: ProtocolVersion, what: &str
         Ok(back) => {
             // Encoding leaves out what the version does not know, so compare the re-encoding.
             let again = encode(&back, version).unwrap_or_default();
-            assert_eq!(again, doc, "{what} for {version:?} changed through the codec");
+            assert_eq!(
+                again, doc,
+                "{what} for {version:?} changed through the codec"
+            );
         }
         Err(e) => panic!("{what} for {version:?} does not decode strictly: {e}"),
     }
@@ -143,7 +146,11 @@ fn note(text: &str) {
         return;
     };
     if let Ok(wire) = item.to_wire(ProtocolVersion::V16_1) {
-        through_the_codec(ApplicationData::from(wire), ProtocolVersion::V16_1, "a note");
+        through_the_codec(
+            ApplicationData::from(wire),
+            ProtocolVersion::V16_1,
+            "a note",
+        );
     }
     let journal = item.to_vjournal("fuzz", now());
     if let Err(e) = NoteItem::from_vjournal(&journal) {
@@ -174,7 +181,10 @@ fn time_zone(data: &[u8]) {
             assert!(off.abs() <= 32 * 3600, "offset {off} s from {info:?}");
             let local: NaiveDateTime = t.naive_utc();
             let back = info.to_utc(local);
-            assert!((back - t).num_hours().abs() <= 32, "{info:?}: {t} -> {back}");
+            assert!(
+                (back - t).num_hours().abs() <= 32,
+                "{info:?}: {t} -> {back}"
+            );
         }
     }
 }

@@ -19,6 +19,9 @@ use chrono::{
     DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, Offset, TimeZone,
     Timelike, Utc, Weekday,
 };
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
 use chrono_tz::Tz;
 
 use crate::ModelError;
@@ -93,6 +96,19 @@ pub fn windows_to_iana(windows_name: &str) -> Option<Tz> {
 
 /// The Windows zone id CLDR lists an IANA zone under, if any.
 pub fn iana_to_windows(tz: Tz) -> Option<&'static str> {
+    static MEMO: OnceLock<Mutex<HashMap<Tz, Option<&'static str>>>> = OnceLock::new();
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some(hit) = memo.lock().ok().and_then(|m| m.get(&tz).copied()) {
+        return hit;
+    }
+    let id = windows_id_of(tz);
+    if let Ok(mut m) = memo.lock() {
+        m.insert(tz, id);
+    }
+    id
+}
+
+fn windows_id_of(tz: Tz) -> Option<&'static str> {
     let name = tz.name();
     windows_rows()
         .find(|(_, zones)| zones.split(' ').any(|z| z == name))
@@ -274,6 +290,25 @@ impl TimeZoneInfo {
     /// The blob for `tz` with the rules in force in `year`. Never all-zero: UTC itself gets
     /// its name and zero offsets.
     pub fn for_zone(tz: Tz, year: i32) -> Self {
+        // Deriving the rule reads a zone's offsets over up to four years; a server converts
+        // thousands of items in a handful of zones, so results are kept (a pure function's
+        // memo: same input, same output).
+        static MEMO: OnceLock<Mutex<HashMap<(Tz, i32), TimeZoneInfo>>> = OnceLock::new();
+        let memo = MEMO.get_or_init(Default::default);
+        if let Some(hit) = memo.lock().ok().and_then(|m| m.get(&(tz, year)).cloned()) {
+            return hit;
+        }
+        let info = Self::derive(tz, year);
+        if let Ok(mut m) = memo.lock() {
+            // Bounded: at most every zone for a few dozen years.
+            if m.len() < 100_000 {
+                m.insert((tz, year), info.clone());
+            }
+        }
+        info
+    }
+
+    fn derive(tz: Tz, year: i32) -> Self {
         let windows = iana_to_windows(tz);
         let (standard_name, daylight_name) = match windows {
             Some(id) => (id.to_string(), id.replacen("Standard", "Daylight", 1)),
