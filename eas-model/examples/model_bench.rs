@@ -159,7 +159,7 @@ fn calendar_objects() -> Vec<String> {
         .map(|i: usize| {
             let month = 1 + i % 12;
             let day = 1 + i % 28;
-            let when = if i % 5 == 0 {
+            let when = if i.is_multiple_of(5) {
                 format!(
                     "DTSTART;VALUE=DATE:2026{month:02}{day:02}\r\nDTEND;VALUE=DATE:2026{month:02}{:02}\r\n",
                     day + 1
@@ -172,7 +172,7 @@ fn calendar_objects() -> Vec<String> {
                     hour + 1
                 )
             };
-            let rule = if i % 3 == 0 { RULES[i / 3 % RULES.len()] } else { "" };
+            let rule = if i.is_multiple_of(3) { RULES[i / 3 % RULES.len()] } else { "" };
             let attendees: String = (0..i % 5)
                 .map(|a| {
                     format!(
