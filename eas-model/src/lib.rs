@@ -28,3 +28,8 @@ pub mod task;
 pub mod timezone;
 
 pub use error::ModelError;
+
+// The README's example is compiled and run as a doctest.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
