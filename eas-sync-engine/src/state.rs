@@ -1,0 +1,125 @@
+//! What the engine remembers per device between requests, and the store that keeps it.
+//!
+//! A response depends on state (the new sync key, what the device now holds); the server
+//! saves the state the engine returns *before* it sends the response, in one write per
+//! device, so a crash between the two costs at most a replay, never a lost or doubled item.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use eas_codec::command::folder::FolderSyncResponse;
+use eas_codec::command::sync::{SyncRequest, SyncResponseCollection};
+
+use crate::backend::ChangeToken;
+use crate::ids::{CollectionId, DeviceId, ItemId};
+
+/// A sync key. On the wire it is the decimal counter; `0` asks to start over. Keys only
+/// grow, so a key the engine did not hand out is recognised as invalid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct SyncKey(pub u64);
+
+impl SyncKey {
+    /// The key a client sends to start (or restart) a sync.
+    pub const INITIAL: SyncKey = SyncKey(0);
+
+    /// Read a key from the wire; anything but a decimal number is `None` (and answered with
+    /// "invalid sync key").
+    pub fn parse(s: &str) -> Option<SyncKey> {
+        let s = s.trim();
+        if s.is_empty() || s.len() > 20 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok().map(SyncKey)
+    }
+
+    /// The key after this one.
+    pub fn next(self) -> SyncKey {
+        SyncKey(self.0.saturating_add(1))
+    }
+
+    /// The wire form.
+    pub fn to_wire(self) -> String {
+        self.0.to_string()
+    }
+}
+
+/// A folder as the device was last told about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderSnapshot {
+    /// Parent id (`"0"` on the wire for the top).
+    pub parent: Option<CollectionId>,
+    /// Display name.
+    pub name: String,
+    /// MS-ASCMD FolderType.
+    pub folder_type: u8,
+}
+
+/// The folder hierarchy as the device holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HierarchyState {
+    /// The key the device must send next.
+    pub key: SyncKey,
+    /// The folders the device has.
+    pub folders: BTreeMap<CollectionId, FolderSnapshot>,
+    /// The last response and the key it answered, replayed if the device repeats that key
+    /// (it lost the response).
+    pub last: Option<(SyncKey, FolderSyncResponse)>,
+}
+
+/// One collection as the device holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CollectionState {
+    /// The key the device must send next.
+    pub key: SyncKey,
+    /// Changes in the backend's feed up to here have been sent.
+    pub cursor: ChangeToken,
+    /// The items the device holds. Memory is the ids only, whatever the folder's size.
+    pub known: BTreeSet<ItemId>,
+    /// The FilterType in force (`None`: everything).
+    pub filter_type: Option<u32>,
+    /// ClientId → ServerId of the device's recent Adds, so a retried Add is answered, not
+    /// applied twice. Bounded (oldest dropped).
+    pub client_ids: BTreeMap<String, ItemId>,
+    /// The last response and the key it answered, replayed if the device repeats that key.
+    pub last: Option<(SyncKey, SyncResponseCollection)>,
+}
+
+/// Everything the engine keeps for one device.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DeviceState {
+    /// FolderSync state.
+    pub hierarchy: HierarchyState,
+    /// Sync state per collection.
+    pub collections: BTreeMap<CollectionId, CollectionState>,
+    /// The last full Sync request, which an empty Sync or a `Partial` one refers to.
+    pub last_sync_request: Option<SyncRequest>,
+}
+
+/// Why state could not be read or written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("state store: {0}")]
+pub struct StoreError(pub String);
+
+/// Where device states live between requests.
+pub trait StateStore {
+    /// The device's state, `None` for a device never seen (or reset).
+    fn load(&self, device: &DeviceId) -> Result<Option<DeviceState>, StoreError>;
+    /// Replace the device's state, atomically.
+    fn save(&mut self, device: &DeviceId, state: &DeviceState) -> Result<(), StoreError>;
+    /// Forget the device (remote wipe, account removed).
+    fn remove(&mut self, device: &DeviceId) -> Result<(), StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sync_keys_are_decimal_counters() {
+        assert_eq!(SyncKey::parse("0"), Some(SyncKey::INITIAL));
+        assert_eq!(SyncKey::parse("42"), Some(SyncKey(42)));
+        assert_eq!(SyncKey(41).next().to_wire(), "42");
+        for bad in ["", "-1", "1a", "{abc}", "99999999999999999999999"] {
+            assert_eq!(SyncKey::parse(bad), None, "{bad}");
+        }
+    }
+}
