@@ -20,8 +20,10 @@
 
 pub mod backend;
 pub mod engine;
+pub mod folder;
 pub mod ids;
 pub mod memory;
+pub mod push;
 pub mod state;
 
 pub use backend::{Backend, BackendError, Change, ChangePage, ChangeToken, Folder, ItemMeta};

@@ -10,7 +10,9 @@ use eas_codec::command::folder::FolderSyncResponse;
 use eas_codec::command::sync::{SyncRequest, SyncResponseCollection};
 
 use crate::backend::ChangeToken;
+use crate::folder::FolderCommandReplay;
 use crate::ids::{CollectionId, DeviceId, ItemId};
+use crate::push::PingState;
 
 /// A sync key. On the wire it is the decimal counter; `0` asks to start over. Keys only
 /// grow, so a key the engine did not hand out is recognised as invalid.
@@ -63,6 +65,9 @@ pub struct HierarchyState {
     /// The last response and the key it answered, replayed if the device repeats that key
     /// (it lost the response).
     pub last: Option<(SyncKey, FolderSyncResponse)>,
+    /// The last successful FolderCreate, FolderUpdate or FolderDelete and the key it
+    /// answered, replayed if the device repeats the same request with that key.
+    pub last_command: Option<(SyncKey, FolderCommandReplay)>,
 }
 
 /// One collection as the device holds it.
@@ -92,6 +97,8 @@ pub struct DeviceState {
     pub collections: BTreeMap<CollectionId, CollectionState>,
     /// The last full Sync request, which an empty Sync or a `Partial` one refers to.
     pub last_sync_request: Option<SyncRequest>,
+    /// Ping's cached parameters and the generation of the newest Ping.
+    pub ping: PingState,
 }
 
 /// Why state could not be read or written.
