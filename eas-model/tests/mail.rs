@@ -715,6 +715,189 @@ fn all_day_and_exception_meetings() {
     assert!(meeting_request(&publish, None).is_err());
 }
 
+/// A message whose only part is `ics`.
+fn invitation_mail(ics: &str) -> Vec<u8> {
+    format!(
+        "From: Alice <alice@example.com>\r\nTo: bob@example.com\r\nSubject: Invitation\r\nMIME-Version: 1.0\r\nContent-Type: text/calendar; charset=utf-8; method=REQUEST\r\n\r\n{ics}"
+    )
+    .into_bytes()
+}
+
+/// The fields `Email:Recurrence` shares with `Calendar:Recurrence`.
+type RecurrenceFields = (
+    Option<u8>,
+    Option<u32>,
+    Option<String>,
+    Option<u32>,
+    Option<u8>,
+    Option<u8>,
+    Option<u8>,
+    Option<u8>,
+);
+
+fn meeting_fields(r: &eas_codec::data::email::MeetingRecurrence) -> RecurrenceFields {
+    (
+        r.recurrence_type,
+        r.interval,
+        r.until.as_deref().map(str::to_string),
+        r.occurrences,
+        r.week_of_month,
+        r.day_of_month,
+        r.day_of_week,
+        r.month_of_year,
+    )
+}
+
+fn calendar_fields(r: &eas_codec::data::calendar::CalendarRecurrence) -> RecurrenceFields {
+    (
+        r.recurrence_type,
+        r.interval,
+        r.until.as_deref().map(str::to_string),
+        r.occurrences,
+        r.week_of_month,
+        r.day_of_month,
+        r.day_of_week,
+        r.month_of_year,
+    )
+}
+
+/// The invitation in a mail and the calendar item made from the same VEVENT put the meeting
+/// at the same time, in the same zone, on the same days, for every version.
+#[test]
+fn meeting_request_agrees_with_the_calendar_item() {
+    let outlook = {
+        let raw = fixture("meeting_request.eml");
+        let msg = mail_parser::MessageParser::default().parse(&raw).unwrap();
+        msg.parts
+            .iter()
+            .find_map(|p| match &p.body {
+                mail_parser::PartType::Text(t) if t.contains("BEGIN:VCALENDAR") => {
+                    Some(t.to_string())
+                }
+                _ => None,
+            })
+            .unwrap()
+    };
+    let cases = [
+        // Windows TZID with its VTIMEZONE, weekly on two days.
+        outlook,
+        vevent(
+            "DTSTART;TZID=Europe/Berlin:20260310T100000\nDTEND;TZID=Europe/Berlin:20260310T110000\nRRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TU",
+        ),
+        // Late evening in New York is the next day in UTC; DST starts within the series.
+        vevent(
+            "DTSTART;TZID=America/New_York:20260227T230000\nDURATION:PT30M\nRRULE:FREQ=MONTHLY;BYDAY=-1FR;UNTIL=20261231T000000Z",
+        ),
+        vevent(
+            "DTSTART;VALUE=DATE:20260310\nDTEND;VALUE=DATE:20260312\nRRULE:FREQ=YEARLY;UNTIL=20300310",
+        ),
+        vevent(
+            "DTSTART:20261126T150000Z\nDTEND:20261126T160000Z\nRRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=4TH;COUNT=3",
+        ),
+        // Floating: read as UTC on both sides.
+        vevent("DTSTART:20260310T100000\nDURATION:PT1H\nRRULE:FREQ=DAILY;INTERVAL=3;COUNT=4"),
+        vevent(
+            "DTSTART;TZID=Asia/Kolkata:20260401T093000\nDTEND;TZID=Asia/Kolkata:20260401T100000",
+        ),
+    ];
+    for ics in &cases {
+        let mail = MailItem::from_mime(&invitation_mail(ics), state()).unwrap();
+        assert_eq!(mail.message_class, "IPM.Schedule.Meeting.Request", "{ics}");
+        let appointment = eas_model::calendar::Appointment::from_icalendar(ics, None).unwrap();
+        for version in [
+            ProtocolVersion::V12_1,
+            ProtocolVersion::V14_1,
+            ProtocolVersion::V16_0,
+        ] {
+            let email = mail.to_wire(version, &[pref(1)]);
+            let m = email.meeting_request.as_ref().unwrap();
+            let c = appointment.to_wire(version);
+            let at = format!("{version:?} {ics}");
+            assert_eq!(m.all_day_event, c.all_day_event, "{at}");
+            assert_eq!(m.start_time, c.start_time, "{at}");
+            assert_eq!(m.end_time, c.end_time, "{at}");
+            assert_eq!(m.time_zone, c.timezone, "{at}");
+            let blob = TimeZoneInfo::from_base64(m.time_zone.as_deref().unwrap()).unwrap();
+            assert!(!blob.is_all_zero(), "{at}");
+            assert_eq!(
+                m.instance_type,
+                Some(u8::from(c.recurrence.is_some())),
+                "{at}"
+            );
+            match (&m.recurrences, &c.recurrence) {
+                (None, None) => {}
+                (Some(mr), Some(cr)) => {
+                    assert_eq!(mr.recurrences.len(), 1, "{at}");
+                    let r = &mr.recurrences[0];
+                    assert_eq!(meeting_fields(r), calendar_fields(cr), "{at}");
+                    // The stored request serves every version: nothing 12.1 lacks.
+                    assert_eq!(
+                        (r.calendar_type, r.is_leap_month, r.first_day_of_week),
+                        (None, None, None),
+                        "{at}"
+                    );
+                }
+                (m, c) => panic!("{at}: meeting {m:?}, calendar {c:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn meeting_busy_status_is_the_intended_one() {
+    let busy = |lines: &str| {
+        let (_, m) =
+            meeting_request(&vevent(&format!("DTSTART:20260310T100000Z\n{lines}")), None).unwrap();
+        m.busy_status
+    };
+    // Outlook: BUSYSTATUS is the attendee's copy before answering, INTENDEDSTATUS after.
+    assert_eq!(
+        busy("X-MICROSOFT-CDO-BUSYSTATUS:TENTATIVE\nX-MICROSOFT-CDO-INTENDEDSTATUS:OOF"),
+        Some(3)
+    );
+    assert_eq!(busy("X-MICROSOFT-CDO-BUSYSTATUS:FREE"), Some(0));
+    assert_eq!(busy("TRANSP:TRANSPARENT"), Some(0));
+    assert_eq!(busy("TRANSP:OPAQUE"), Some(2));
+    assert_eq!(busy(""), Some(2), "absent means busy (MS-ASEMAIL 2.2.2.14)");
+}
+
+#[test]
+fn meeting_asks_for_answers_when_any_attendee_is_asked() {
+    let ics = vevent(
+        "DTSTART:20260310T100000Z\nORGANIZER:mailto:alice@example.com\nATTENDEE;RSVP=FALSE:mailto:room@example.com\nATTENDEE;RSVP=TRUE:mailto:bob@example.com",
+    );
+    let (_, m) = meeting_request(&ics, None).unwrap();
+    assert_eq!(m.response_requested, Some(1));
+    let a = eas_model::calendar::Appointment::from_icalendar(&ics, None).unwrap();
+    assert_eq!(a.response_requested, Some(true));
+    let ics = vevent(
+        "DTSTART:20260310T100000Z\nORGANIZER:mailto:alice@example.com\nATTENDEE;RSVP=FALSE:mailto:bob@example.com",
+    );
+    let (_, m) = meeting_request(&ics, None).unwrap();
+    assert_eq!(m.response_requested, Some(0));
+}
+
+#[test]
+fn meeting_with_a_rule_eas_cannot_carry() {
+    let ics = vevent("DTSTART:20260310T100000Z\nRRULE:FREQ=DAILY;BYHOUR=10,14");
+    let (_, m) = meeting_request(&ics, None).unwrap();
+    assert_eq!(m.instance_type, Some(1), "still a recurring meeting");
+    assert!(m.recurrences.is_none());
+    assert_eq!(m.start_time.as_deref(), Some("20260310T100000Z"));
+    // A calendar item is refused instead: storing it would change its days.
+    assert!(eas_model::calendar::Appointment::from_icalendar(&ics, None).is_err());
+}
+
+#[test]
+fn invitation_in_an_unknown_zone_stays_an_attachment() {
+    let ics = vevent("DTSTART;TZID=Nowhere/Special:20260310T100000");
+    assert!(meeting_request(&ics, None).is_err());
+    let mail = MailItem::from_mime(&invitation_mail(&ics), state()).unwrap();
+    assert_eq!(mail.message_class, "IPM.Note");
+    assert!(mail.meeting.is_none());
+    assert_eq!(mail.attachments.len(), 1, "the .ics reaches the user");
+}
+
 #[test]
 fn conversation_shared_by_the_thread() {
     let first = b"From: a@example.com\r\nTo: b@example.com\r\nSubject: Plan\r\nMessage-ID: <root@example.com>\r\nDate: Mon, 09 Mar 2026 08:00:00 +0000\r\n\r\nfirst\r\n";

@@ -183,10 +183,12 @@ fn attendees_of(c: &ICalendarComponent) -> (Vec<Attendee>, Option<bool>) {
                 Some("NEEDS-ACTION") => AttendeeStatus::NotResponded,
                 _ => AttendeeStatus::Unknown,
             };
-            if rsvp.is_none() {
-                rsvp = e
-                    .parameter(&ICalendarParameterName::Rsvp)
-                    .and_then(|v| v.as_bool());
+            // RSVP is per attendee; the item asks for answers when it asks anyone.
+            if let Some(r) = e
+                .parameter(&ICalendarParameterName::Rsvp)
+                .and_then(|v| v.as_bool())
+            {
+                rsvp = Some(rsvp.unwrap_or(false) || r);
             }
             Some(Attendee {
                 person,
@@ -209,27 +211,8 @@ fn sensitivity_of(c: &ICalendarComponent) -> Option<Sensitivity> {
 }
 
 fn busy_of(c: &ICalendarComponent) -> Option<BusyStatus> {
-    let cdo = c
-        .entries
-        .iter()
-        .filter(|e| {
-            matches!(&e.name, ICalendarProperty::Other(n)
-                if n.eq_ignore_ascii_case("X-MICROSOFT-CDO-BUSYSTATUS"))
-        })
-        .find_map(|e| {
-            e.values
-                .first()
-                .and_then(|v| v.as_text())
-                .map(str::to_ascii_uppercase)
-        });
-    if let Some(v) = cdo {
-        return Some(match v.as_str() {
-            "FREE" => BusyStatus::Free,
-            "TENTATIVE" => BusyStatus::Tentative,
-            "OOF" => BusyStatus::OutOfOffice,
-            "WORKINGELSEWHERE" => BusyStatus::WorkingElsewhere,
-            _ => BusyStatus::Busy,
-        });
+    if let Some(b) = cdo_status(c, "X-MICROSOFT-CDO-BUSYSTATUS") {
+        return Some(b);
     }
     match text_of(c, ICalendarProperty::Transp)?
         .to_ascii_uppercase()
@@ -238,6 +221,43 @@ fn busy_of(c: &ICalendarComponent) -> Option<BusyStatus> {
         "TRANSPARENT" => Some(BusyStatus::Free),
         _ => Some(BusyStatus::Busy),
     }
+}
+
+/// An Outlook free/busy property (`X-MICROSOFT-CDO-BUSYSTATUS`, `…-INTENDEDSTATUS`); an
+/// unknown value counts as busy, the EAS default.
+fn cdo_status(c: &ICalendarComponent, name: &str) -> Option<BusyStatus> {
+    let v = c
+        .entries
+        .iter()
+        .filter(|e| matches!(&e.name, ICalendarProperty::Other(n) if n.eq_ignore_ascii_case(name)))
+        .find_map(|e| {
+            e.values
+                .first()
+                .and_then(|v| v.as_text())
+                .map(str::to_ascii_uppercase)
+        })?;
+    Some(match v.as_str() {
+        "FREE" => BusyStatus::Free,
+        "TENTATIVE" => BusyStatus::Tentative,
+        "OOF" => BusyStatus::OutOfOffice,
+        "WORKINGELSEWHERE" => BusyStatus::WorkingElsewhere,
+        _ => BusyStatus::Busy,
+    })
+}
+
+/// Whether an Outlook `X-` boolean property is `TRUE` (calcard may type it as BOOLEAN or leave
+/// it as text).
+fn x_flag(c: &ICalendarComponent, name: &str) -> bool {
+    c.entries
+        .iter()
+        .filter(|e| matches!(&e.name, ICalendarProperty::Other(n) if n.eq_ignore_ascii_case(name)))
+        .filter_map(|e| e.values.first())
+        .any(|v| match v {
+            ICalendarValue::Boolean(b) => *b,
+            other => other
+                .as_text()
+                .is_some_and(|t| t.eq_ignore_ascii_case("TRUE")),
+        })
 }
 
 fn categories_of(c: &ICalendarComponent) -> Vec<String> {
@@ -349,121 +369,185 @@ impl Appointment {
     }
 
     pub(crate) fn from_calendar(cal: &ICalendar, user: Option<&str>) -> Result<Self, ModelError> {
-        let resolver = cal.build_tz_resolver();
-        let events: Vec<&ICalendarComponent> = cal
-            .components
-            .iter()
-            .filter(|c| c.component_type == ICalendarComponentType::VEvent)
-            .collect();
-        let master = events
-            .iter()
-            .find(|c| !c.has_property(&ICalendarProperty::RecurrenceId))
-            .or_else(|| events.first())
-            .copied()
-            .ok_or_else(|| err("no VEVENT"))?;
-        let method = cal
-            .components
-            .first()
-            .and_then(|root| text_of(root, ICalendarProperty::Method))
-            .map(|m| m.to_ascii_uppercase());
-
-        let Timing { when, tz } = timing_of(master, &resolver, None)?;
-        let (attendees, response_requested) = attendees_of(master);
-        let organizer = master
-            .property(&ICalendarProperty::Organizer)
-            .and_then(person_of);
-        let is_meeting = organizer.is_some() || !attendees.is_empty();
-        let mut meeting_status = if !is_meeting {
-            MeetingStatus::Appointment
-        } else {
-            let theirs = match (user, &organizer) {
-                (Some(u), Some(o)) => !o.email.eq_ignore_ascii_case(u),
-                _ => method.as_deref() == Some("REQUEST"),
-            };
-            if theirs {
-                MeetingStatus::Received
-            } else {
-                MeetingStatus::Organizer
-            }
-        };
-        if is_cancelled(master) || method.as_deref() == Some("CANCEL") {
-            meeting_status = meeting_status.cancelled();
-        }
-        let start_local = when.start_utc(tz).with_timezone(&tz).naive_local();
-        let recurrence = match master
-            .property(&ICalendarProperty::Rrule)
-            .and_then(|e| e.values.first())
-        {
-            Some(ICalendarValue::RecurrenceRule(r)) => {
-                Some(Recurrence::from_rrule(r, start_local, tz)?)
-            }
-            Some(_) => return Err(err("RRULE is not a recurrence rule")),
-            None => None,
-        };
-        let dtstamp = match master.property(&ICalendarProperty::Dtstamp) {
-            Some(e) => Some(entry_time(e, &resolver)?.instant(chrono_tz::UTC)),
-            None => None,
-        };
-        let sequence = master
-            .property(&ICalendarProperty::Sequence)
-            .and_then(|e| e.values.first())
-            .and_then(|v| v.as_integer())
-            .map(|n| n.clamp(0, i64::from(u32::MAX)) as u32)
-            .unwrap_or(0);
-        let uid = master.uid().map(str::to_string);
-        let mut appt = Appointment {
-            uid: uid.clone(),
-            summary: text_of(master, ICalendarProperty::Summary),
-            location: text_of(master, ICalendarProperty::Location),
-            body: text_of(master, ICalendarProperty::Description),
-            when,
-            tz,
-            organizer,
-            attendees,
-            sensitivity: sensitivity_of(master),
-            busy_status: busy_of(master),
-            reminder_minutes: reminder_of(cal, master),
-            meeting_status,
-            response_requested,
-            categories: categories_of(master),
-            recurrence,
-            exceptions: Vec::new(),
-            dtstamp,
-            sequence,
-        };
-
-        // EXDATE: deleted occurrences (one property may list several).
-        for e in master.properties(&ICalendarProperty::Exdate) {
-            for v in &e.values {
-                if let Some(pdt) = v.as_partial_date_time() {
-                    let t = read_time(pdt, e.tz_id(), &resolver)?.instant(tz);
-                    appt.exceptions.push(Exception::deleted(t));
-                }
-            }
-        }
-        // RECURRENCE-ID overrides of the same UID.
-        let duration = when.end_utc(tz) - when.start_utc(tz);
-        for ov in events.iter().filter(|c| {
-            !std::ptr::eq(**c, master)
-                && c.has_property(&ICalendarProperty::RecurrenceId)
-                && c.uid().map(str::to_string) == uid
-        }) {
-            let rid = ov
-                .property(&ICalendarProperty::RecurrenceId)
-                .ok_or_else(|| err("override without RECURRENCE-ID"))?;
-            let original_start = entry_time(rid, &resolver)?.instant(tz);
-            appt.exceptions.push(appt.exception_from_override(
-                cal,
-                ov,
-                original_start,
-                duration,
-                &resolver,
-            )?);
-        }
-        appt.exceptions.sort_by_key(|e| e.original_start);
-        Ok(appt)
+        read_calendar(cal, user, RruleMode::Refuse).map(|i| i.appointment)
     }
 
+    /// Read an invitation or cancellation (the `text/calendar` part of a mail) as
+    /// [`Appointment::from_icalendar`] does, with what only a meeting message needs. An RRULE
+    /// EAS cannot express is left out (see [`Invitation::unsupported_rrule`]) rather than
+    /// refused: the message is still a meeting the user can answer.
+    pub(crate) fn read_invitation(text: &str) -> Result<Invitation, ModelError> {
+        let cal = parse_calendar(text)?;
+        read_calendar(&cal, None, RruleMode::Drop)
+    }
+}
+
+/// An iTIP object read for a meeting message: the appointment plus the parts of the VEVENT
+/// that belong to the message rather than to the calendar item.
+pub(crate) struct Invitation {
+    /// The series master, or the first VEVENT when there is none.
+    pub(crate) appointment: Appointment,
+    /// METHOD, upper-case.
+    pub(crate) method: Option<String>,
+    /// The read VEVENT's RECURRENCE-ID: the object is about one occurrence and has no series.
+    pub(crate) recurrence_id: Option<DateTime<Utc>>,
+    /// The VEVENT has an RRULE EAS cannot express, so `appointment.recurrence` is `None`
+    /// although the meeting repeats.
+    pub(crate) unsupported_rrule: bool,
+    /// Outlook's X-MICROSOFT-CDO-INTENDEDSTATUS: the busy status the organizer means the
+    /// attendee's copy to have once accepted (MS-OXCICAL PidLidIntendedBusyStatus).
+    pub(crate) intended_busy_status: Option<BusyStatus>,
+    /// X-MICROSOFT-DISALLOW-COUNTER:TRUE: attendees may not propose a new time.
+    pub(crate) disallow_counter: bool,
+}
+
+/// What to do with an RRULE EAS cannot express.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RruleMode {
+    /// Fail: a calendar item must not silently change which days it is on.
+    Refuse,
+    /// Leave the recurrence out and say so ([`Invitation::unsupported_rrule`]).
+    Drop,
+}
+
+/// The series master (else the first VEVENT) of `cal` with its exceptions; the body of
+/// [`Appointment::from_calendar`] and [`Appointment::read_invitation`].
+fn read_calendar(
+    cal: &ICalendar,
+    user: Option<&str>,
+    rrule_mode: RruleMode,
+) -> Result<Invitation, ModelError> {
+    let resolver = cal.build_tz_resolver();
+    let events: Vec<&ICalendarComponent> = cal
+        .components
+        .iter()
+        .filter(|c| c.component_type == ICalendarComponentType::VEvent)
+        .collect();
+    let master = events
+        .iter()
+        .find(|c| !c.has_property(&ICalendarProperty::RecurrenceId))
+        .or_else(|| events.first())
+        .copied()
+        .ok_or_else(|| err("no VEVENT"))?;
+    let method = cal
+        .components
+        .first()
+        .and_then(|root| text_of(root, ICalendarProperty::Method))
+        .map(|m| m.to_ascii_uppercase());
+
+    let Timing { when, tz } = timing_of(master, &resolver, None)?;
+    let (attendees, response_requested) = attendees_of(master);
+    let organizer = master
+        .property(&ICalendarProperty::Organizer)
+        .and_then(person_of);
+    let is_meeting = organizer.is_some() || !attendees.is_empty();
+    let mut meeting_status = if !is_meeting {
+        MeetingStatus::Appointment
+    } else {
+        let theirs = match (user, &organizer) {
+            (Some(u), Some(o)) => !o.email.eq_ignore_ascii_case(u),
+            _ => method.as_deref() == Some("REQUEST"),
+        };
+        if theirs {
+            MeetingStatus::Received
+        } else {
+            MeetingStatus::Organizer
+        }
+    };
+    if is_cancelled(master) || method.as_deref() == Some("CANCEL") {
+        meeting_status = meeting_status.cancelled();
+    }
+    let start_local = when.start_utc(tz).with_timezone(&tz).naive_local();
+    let rrule = match master
+        .property(&ICalendarProperty::Rrule)
+        .and_then(|e| e.values.first())
+    {
+        Some(ICalendarValue::RecurrenceRule(r)) => Some(Recurrence::from_rrule(r, start_local, tz)),
+        Some(_) => Some(Err(err("RRULE is not a recurrence rule"))),
+        None => None,
+    };
+    let (recurrence, unsupported_rrule) = match (rrule, rrule_mode) {
+        (None, _) => (None, false),
+        (Some(Ok(r)), _) => (Some(r), false),
+        (Some(Err(e)), RruleMode::Refuse) => return Err(e),
+        (Some(Err(_)), RruleMode::Drop) => (None, true),
+    };
+    let recurrence_id = match master.property(&ICalendarProperty::RecurrenceId) {
+        Some(e) => Some(entry_time(e, &resolver)?.instant(tz)),
+        None => None,
+    };
+    let dtstamp = match master.property(&ICalendarProperty::Dtstamp) {
+        Some(e) => Some(entry_time(e, &resolver)?.instant(chrono_tz::UTC)),
+        None => None,
+    };
+    let sequence = master
+        .property(&ICalendarProperty::Sequence)
+        .and_then(|e| e.values.first())
+        .and_then(|v| v.as_integer())
+        .map(|n| n.clamp(0, i64::from(u32::MAX)) as u32)
+        .unwrap_or(0);
+    let uid = master.uid().map(str::to_string);
+    let mut appt = Appointment {
+        uid: uid.clone(),
+        summary: text_of(master, ICalendarProperty::Summary),
+        location: text_of(master, ICalendarProperty::Location),
+        body: text_of(master, ICalendarProperty::Description),
+        when,
+        tz,
+        organizer,
+        attendees,
+        sensitivity: sensitivity_of(master),
+        busy_status: busy_of(master),
+        reminder_minutes: reminder_of(cal, master),
+        meeting_status,
+        response_requested,
+        categories: categories_of(master),
+        recurrence,
+        exceptions: Vec::new(),
+        dtstamp,
+        sequence,
+    };
+
+    // EXDATE: deleted occurrences (one property may list several).
+    for e in master.properties(&ICalendarProperty::Exdate) {
+        for v in &e.values {
+            if let Some(pdt) = v.as_partial_date_time() {
+                let t = read_time(pdt, e.tz_id(), &resolver)?.instant(tz);
+                appt.exceptions.push(Exception::deleted(t));
+            }
+        }
+    }
+    // RECURRENCE-ID overrides of the same UID.
+    let duration = when.end_utc(tz) - when.start_utc(tz);
+    for ov in events.iter().filter(|c| {
+        !std::ptr::eq(**c, master)
+            && c.has_property(&ICalendarProperty::RecurrenceId)
+            && c.uid().map(str::to_string) == uid
+    }) {
+        let rid = ov
+            .property(&ICalendarProperty::RecurrenceId)
+            .ok_or_else(|| err("override without RECURRENCE-ID"))?;
+        let original_start = entry_time(rid, &resolver)?.instant(tz);
+        appt.exceptions.push(appt.exception_from_override(
+            cal,
+            ov,
+            original_start,
+            duration,
+            &resolver,
+        )?);
+    }
+    appt.exceptions.sort_by_key(|e| e.original_start);
+    Ok(Invitation {
+        appointment: appt,
+        method,
+        recurrence_id,
+        unsupported_rrule,
+        intended_busy_status: cdo_status(master, "X-MICROSOFT-CDO-INTENDEDSTATUS"),
+        disallow_counter: x_flag(master, "X-MICROSOFT-DISALLOW-COUNTER"),
+    })
+}
+
+impl Appointment {
     /// An override VEVENT as an exception: only what differs from the series is kept.
     fn exception_from_override(
         &self,

@@ -18,6 +18,7 @@ mod wire;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+pub(crate) use ical::Invitation;
 pub use recurrence::{DaySet, Pattern, Recurrence, RecurrenceEnd};
 
 use crate::ModelError;

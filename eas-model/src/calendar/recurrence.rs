@@ -24,6 +24,7 @@ use calcard::icalendar::{
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Utc, Weekday};
 use eas_codec::ProtocolVersion;
 use eas_codec::data::calendar::CalendarRecurrence;
+use eas_codec::data::email::MeetingRecurrence;
 
 use super::{Appointment, When, local_to_utc};
 use crate::{ModelError, datetime};
@@ -486,6 +487,25 @@ impl Recurrence {
                 .map(|d| d.num_days_from_sunday() as u8);
         }
         w
+    }
+
+    /// The MS-ASEMAIL form for a meeting request (`Email:Recurrence`, 2.2.2.60): the same
+    /// elements as [`Recurrence::to_wire`] under the Email and Email2 namespaces.
+    pub fn to_meeting_wire(&self, version: ProtocolVersion) -> MeetingRecurrence {
+        let w = self.to_wire(version);
+        MeetingRecurrence {
+            recurrence_type: w.recurrence_type,
+            interval: w.interval,
+            until: w.until,
+            occurrences: w.occurrences,
+            week_of_month: w.week_of_month,
+            day_of_month: w.day_of_month,
+            day_of_week: w.day_of_week,
+            month_of_year: w.month_of_year,
+            calendar_type: w.calendar_type,
+            is_leap_month: w.is_leap_month,
+            first_day_of_week: w.first_day_of_week,
+        }
     }
 
     /// Read the wire form. `start` is the series' first start as a wall-clock time, for the

@@ -40,7 +40,8 @@ fn invalid(field: &'static str, reason: String) -> ModelError {
 }
 
 impl Sensitivity {
-    fn to_wire(self) -> u8 {
+    /// The wire value (MS-ASCAL / MS-ASEMAIL).
+    pub(crate) fn to_wire(self) -> u8 {
         match self {
             Sensitivity::Normal => 0,
             Sensitivity::Personal => 1,
@@ -61,7 +62,8 @@ impl Sensitivity {
 }
 
 impl BusyStatus {
-    fn to_wire(self) -> u8 {
+    /// The wire value (MS-ASCAL / MS-ASEMAIL).
+    pub(crate) fn to_wire(self) -> u8 {
         match self {
             BusyStatus::Free => 0,
             BusyStatus::Tentative => 1,
@@ -264,9 +266,20 @@ fn zone_of(blob: &TimeZoneInfo, year: i32) -> chrono_tz::Tz {
     chrono_tz::UTC
 }
 
+/// StartTime, EndTime and TimeZone of an item as `version` writes them.
+pub(crate) struct WireTimes {
+    /// StartTime.
+    pub(crate) start: String,
+    /// EndTime.
+    pub(crate) end: String,
+    /// The TimeZone blob, base64.
+    pub(crate) time_zone: String,
+}
+
 impl Appointment {
-    /// The wire item for `version`.
-    pub fn to_wire(&self, version: ProtocolVersion) -> Calendar {
+    /// StartTime, EndTime and TimeZone for `version` (see the module notes): shared by the
+    /// Calendar item and the Email `MeetingRequest`, so both place the meeting alike.
+    pub(crate) fn wire_times(&self, version: ProtocolVersion) -> WireTimes {
         let tz = self.tz;
         let year = self.when.start_utc(tz).with_timezone(&tz).year();
         let (start, end) = match self.when {
@@ -279,10 +292,24 @@ impl Appointment {
                 all_day_to_wire(end, tz, version),
             ),
         };
+        WireTimes {
+            start,
+            end,
+            time_zone: TimeZoneInfo::for_zone(tz, year).to_base64(),
+        }
+    }
+
+    /// The wire item for `version`.
+    pub fn to_wire(&self, version: ProtocolVersion) -> Calendar {
+        let WireTimes {
+            start,
+            end,
+            time_zone,
+        } = self.wire_times(version);
         let v12 = version >= ProtocolVersion::V12_0;
         let v14 = version >= ProtocolVersion::V14_0;
         let mut c = Calendar {
-            timezone: Some(TimeZoneInfo::for_zone(tz, year).to_base64().into()),
+            timezone: Some(time_zone.into()),
             dt_stamp: self.dtstamp.map(|t| datetime::format_compact(t).into()),
             start_time: Some(start.into()),
             end_time: Some(end.into()),
