@@ -830,12 +830,16 @@ fn meeting_request_agrees_with_the_calendar_item() {
                     assert_eq!(mr.recurrences.len(), 1, "{at}");
                     let r = &mr.recurrences[0];
                     assert_eq!(meeting_fields(r), calendar_fields(cr), "{at}");
-                    // The stored request serves every version: nothing 12.1 lacks.
+                    // The 14.0 and 14.1 elements go to the versions that have them, as for
+                    // the calendar item.
                     assert_eq!(
                         (r.calendar_type, r.is_leap_month, r.first_day_of_week),
-                        (None, None, None),
+                        (cr.calendar_type, cr.is_leap_month, cr.first_day_of_week),
                         "{at}"
                     );
+                    if version < ProtocolVersion::V14_0 {
+                        assert_eq!(r.calendar_type, None, "{at}");
+                    }
                 }
                 (m, c) => panic!("{at}: meeting {m:?}, calendar {c:?}"),
             }

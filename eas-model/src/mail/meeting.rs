@@ -145,10 +145,11 @@ fn request_of(
         recurrence_id: inv.recurrence_id.map(|t| format_compact(t).into()),
         reminder: a.reminder_minutes.map(|m| m.saturating_mul(60)),
         response_requested: Some(u8::from(a.response_requested.unwrap_or(false))),
-        // The stored request goes to every version, and the version shaping leaves
-        // Recurrences alone: only the elements 2.5 already has.
+        // The stored request goes to every version: built with every element, and
+        // `mail::wire` leaves out what an older version lacks (CalendarType and IsLeapMonth
+        // before 14.0, FirstDayOfWeek before 14.1).
         recurrences: a.recurrence.map(|r| MeetingRecurrences {
-            recurrences: vec![r.to_meeting_wire(ProtocolVersion::V2_5)],
+            recurrences: vec![r.to_meeting_wire(ProtocolVersion::V16_1)],
         }),
         sensitivity: Some(a.sensitivity.unwrap_or(Sensitivity::Normal).to_wire()),
         busy_status: Some(busy.to_wire()),

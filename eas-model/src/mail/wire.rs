@@ -306,7 +306,8 @@ fn display_names(list: &[Mailbox]) -> Option<eas_codec::CompactString> {
 
 /// The meeting with only the elements `version` defines: `Location` and `GlobalObjId` until
 /// 14.1, AirSyncBase `Location` and `UID` from 16.0, `DisallowNewTimeProposal` from 14.0,
-/// `MeetingMessageType` from 14.1.
+/// `MeetingMessageType` from 14.1, and in the recurrence `CalendarType` / `IsLeapMonth` from
+/// 14.0 and `FirstDayOfWeek` from 14.1.
 fn meeting_for(m: &MeetingRequest, version: ProtocolVersion) -> MeetingRequest {
     let mut m = m.clone();
     if version >= ProtocolVersion::V16_0 {
@@ -323,6 +324,15 @@ fn meeting_for(m: &MeetingRequest, version: ProtocolVersion) -> MeetingRequest {
     }
     if version < ProtocolVersion::V14_0 {
         m.disallow_new_time_proposal = None;
+    }
+    for r in m.recurrences.iter_mut().flat_map(|r| &mut r.recurrences) {
+        if version < ProtocolVersion::V14_1 {
+            r.first_day_of_week = None;
+        }
+        if version < ProtocolVersion::V14_0 {
+            r.calendar_type = None;
+            r.is_leap_month = None;
+        }
     }
     m
 }
