@@ -25,8 +25,10 @@ pub mod ids;
 pub mod memory;
 pub mod push;
 pub mod state;
+pub mod sync;
 
 pub use backend::{Backend, BackendError, Change, ChangePage, ChangeToken, Folder, ItemMeta};
 pub use engine::{Context, Engine, Limits};
 pub use ids::{CollectionId, DeviceId, ItemId};
 pub use state::{DeviceState, StateStore, StoreError, SyncKey};
+pub use sync::SyncOutcome;
