@@ -20,9 +20,11 @@
 
 pub mod backend;
 pub mod engine;
+pub mod estimate;
 pub mod folder;
 pub mod ids;
 pub mod memory;
+pub mod move_items;
 pub mod push;
 pub mod state;
 pub mod sync;

@@ -37,11 +37,13 @@
 //! Change; a discarded Delete makes the item unknown to the engine, so the device gets it back
 //! as an Add.
 //!
-//! **FilterType changes** take effect in the response to the request that changes it: a
-//! resumable pass ([`Refilter`]) over the ids the device holds sends SoftDelete for those now
-//! outside the window, then a pass over the folder's items (`Backend::items`, paged) sends
-//! Add for those inside it that the device lacks. The feed resumes when both are done; its
-//! cursor does not move meanwhile, so nothing that changes during the passes is missed.
+//! **FilterType changes** take effect in the response to the request that changes it. The
+//! feed is drained first (with the new filter); then a resumable pass ([`Refilter`]) over the
+//! ids the device holds sends SoftDelete for those now outside the window, and a pass over
+//! the folder's items (`Backend::items`, paged) sends Add for those inside it that the device
+//! lacks. Every response drains the feed before the passes go on, so an item a pass adds has
+//! no older feed entry waiting, and anything that changes during the passes still comes
+//! through the feed.
 //!
 //! **Empty and Partial requests** (12.1+) are resolved against
 //! [`DeviceState::last_sync_request`], the last full request without its commands, with
@@ -318,6 +320,10 @@ impl<B: Backend> Planner<'_, B> {
                     }
                     let mut last = after;
                     for id in batch {
+                        if !self.is_known(&id) {
+                            last = Some(id);
+                            continue;
+                        }
                         let outside = match self.backend.item(self.folder, &id)? {
                             Some(meta) => !self.filter.admits(&meta),
                             // Gone: the feed's Delete tells the device.
@@ -331,7 +337,7 @@ impl<B: Backend> Planner<'_, B> {
                     at = Some(Refilter::Known(last));
                 }
                 Refilter::Items(after) => {
-                    // A collection whose feed has not started yet gets every item through it.
+                    // A feed read from the start (just now, in full) has shown every item.
                     if self.coll.cursor == ChangeToken::START {
                         return Ok((None, false));
                     }
@@ -401,21 +407,23 @@ pub(crate) fn plan(
         added: BTreeSet::new(),
         removed: BTreeSet::new(),
     };
-    let (refilter, full) = planner.refilter(refilter)?;
-    if full || refilter.is_some() {
+    // The feed first, drained, then the FilterType passes: an item the passes add has no
+    // pending feed entry left, so a later entry for it is a genuine change, never a repeat.
+    let (cursor, full) = planner.feed()?;
+    if full {
         return Ok(Plan {
             ops: planner.ops,
-            cursor: coll.cursor,
+            cursor,
             refilter,
             more: true,
         });
     }
-    let (cursor, more) = planner.feed()?;
+    let (refilter, more) = planner.refilter(refilter)?;
     Ok(Plan {
         ops: planner.ops,
         cursor,
-        refilter: None,
-        more,
+        more: more || refilter.is_some(),
+        refilter,
     })
 }
 
