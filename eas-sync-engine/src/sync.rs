@@ -881,18 +881,30 @@ impl Engine {
                         status,
                     }))
                 };
-                if let Some(server_id) = coll.client_ids.get(&client_id) {
+                let print = fingerprint(&add.application_data);
+                if let Some(server_id) = coll.client_ids.get(&client_id)
+                    && coll.client_id_prints.get(&client_id) == Some(&print)
+                {
                     return answer(Some(server_id), SyncStatus::Success);
                 }
                 match backend.add(id, &add.application_data) {
                     Ok(meta) => {
                         coll.known.insert(meta.id.clone());
                         note_write(coll, &*backend, id, tail.as_deref_mut(), &meta.id);
-                        coll.client_ids.insert(client_id.clone(), meta.id.clone());
+                        if coll
+                            .client_ids
+                            .insert(client_id.clone(), meta.id.clone())
+                            .is_some()
+                        {
+                            // A reused ClientId: its older entry in the order goes.
+                            coll.client_id_order.retain(|c| *c != client_id);
+                        }
+                        coll.client_id_prints.insert(client_id.clone(), print);
                         coll.client_id_order.push_back(client_id);
                         while coll.client_id_order.len() > self.limits.client_id_memory {
                             if let Some(old) = coll.client_id_order.pop_front() {
                                 coll.client_ids.remove(&old);
+                                coll.client_id_prints.remove(&old);
                             }
                         }
                         answer(Some(&meta.id), SyncStatus::Success)
@@ -1040,6 +1052,29 @@ impl Engine {
         coll.echo.retain(|_, token| *token > cursor);
         Ok((out, plan.more))
     }
+}
+
+/// FNV-1a, 64 bits, over a stream of text.
+struct Fnv(u64);
+
+impl std::fmt::Write for Fnv {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        for b in s.bytes() {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        Ok(())
+    }
+}
+
+/// A fingerprint of an item a client sent, to tell a retried Add from a new one that reuses
+/// a ClientId. It hashes the item's `Debug` form, which is deterministic; should it change
+/// with a new build, a retry is at worst stored twice, never a new item lost.
+fn fingerprint(data: &eas_codec::data::ApplicationData) -> u64 {
+    use std::fmt::Write as _;
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    // Writing to `Fnv` never fails.
+    let _ = write!(h, "{data:?}");
+    h.0
 }
 
 /// Remember a write of the device's as an echo, at its token in the feed. Without a tail (the

@@ -472,6 +472,14 @@ fn retried_add_with_a_remembered_client_id_gets_the_same_server_id() {
     assert_eq!(a1.server_id, a2.server_id);
     assert_eq!(a2.status, SyncStatus::Success);
     assert_eq!(w.server(&inbox).len(), 1);
+    // A counter-based client reuses ClientIds in later requests (MS-ASCMD allows it): a
+    // different item under the same ClientId is a new Add.
+    let r = w.sync1(Coll::new(&inbox).cmd(add_cmd("c1", mail("another", w.now))));
+    let SyncItemResponse::Add(a3) = &item_responses(&r)[0] else {
+        panic!()
+    };
+    assert_ne!(a3.server_id, a1.server_id);
+    assert_eq!(w.server(&inbox).len(), 2);
     // The device's own Add is never sent back.
     assert!(commands(&w.sync1(Coll::new(&inbox))).is_empty());
 }
