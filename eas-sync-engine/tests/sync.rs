@@ -428,6 +428,33 @@ fn request_level_window_spans_collections() {
 }
 
 #[test]
+fn a_replay_counts_against_the_request_window() {
+    let mut w = World::new();
+    let inbox = w.inbox();
+    let notes = w.backend.folder_of_type(10).unwrap();
+    w.full_sync(Coll::new(&inbox));
+    w.full_sync(Coll::new(&notes));
+    w.backend
+        .server_add(&notes, ApplicationData::Note(Box::default()))
+        .unwrap();
+    let mut req = w.request(&[Coll::new(&notes), Coll::new(&inbox)]);
+    req.window_size = Some(1);
+    // Lost: the device keeps its keys and asks again, with new mail waiting in the Inbox.
+    let SyncOutcome::Respond(_) = w.raw(&req) else {
+        panic!()
+    };
+    w.backend.server_add(&inbox, mail("new", w.now)).unwrap();
+    let r = w.sync_req(&req).collections.unwrap().collections;
+    assert_eq!(commands(&r[0]).len(), 1, "the replay");
+    assert!(
+        commands(&r[1]).is_empty(),
+        "nothing beyond the request WindowSize"
+    );
+    assert!(r[1].more_available.is_some());
+    assert_eq!(commands(&w.sync1(Coll::new(&inbox))).len(), 1);
+}
+
+#[test]
 fn lost_response_is_replayed_and_nothing_is_applied_twice() {
     let mut w = World::new();
     let inbox = w.inbox();
