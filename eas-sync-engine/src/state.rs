@@ -88,10 +88,14 @@ pub struct CollectionState {
     /// The last response and the key it answered, replayed if the device repeats that key.
     pub last: Option<(SyncKey, SyncResponseCollection)>,
     /// The ClientIds of `client_ids` oldest first, so the oldest is the one dropped.
+    ///
+    /// MS-ASCMD 2.2.3.28.2 asks a ClientId to be unique only within one request (a counter
+    /// restarting per request is allowed), so the engine keeps the ClientIds of the latest
+    /// request with Adds and matches within that request only; a request repeated after a
+    /// lost response is answered by replaying `last`, which never applies an Add twice.
     pub client_id_order: VecDeque<String>,
-    /// A fingerprint of the item each ClientId of `client_ids` added. MS-ASCMD 2.2.3.28.2 only
-    /// asks a ClientId to be unique within one request (a counter restarting per request is
-    /// allowed), so an Add is a retry only if both its ClientId and its item match.
+    /// A fingerprint of the item each ClientId of `client_ids` added: the same ClientId with a
+    /// different item is a different Add.
     pub client_id_prints: BTreeMap<String, u64>,
     /// The collection's Options as last sent: MS-ASCMD lets a client omit them from later
     /// requests, and rendering and FilterType keep using the cached ones.

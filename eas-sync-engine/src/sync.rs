@@ -9,6 +9,11 @@
 //! handed out whenever a response changes what the device holds (a client write, or a server
 //! change sent); a response that changes nothing keeps the key, so there is nothing to lose.
 //!
+//! **ClientIds** are unique only within one request (MS-ASCMD 2.2.3.28.2), so an Add repeated
+//! within a request is answered once with the same ServerId, and a request repeated after a
+//! lost response is answered by the replay; a later request that reuses a ClientId adds a new
+//! item.
+//!
 //! **Server changes** come from the backend's change feed after [`CollectionState::cursor`],
 //! paged, never a whole folder at once: an upsert of an item the device does not hold is an
 //! Add (if the FilterType admits it), of one it holds a Change (or a SoftDelete if it has
@@ -870,6 +875,19 @@ impl Engine {
         }
         coll.options = options;
 
+        // ClientIds are unique only within one request (MS-ASCMD 2.2.3.28.2: clients may number
+        // them per request), so the memory holds this request's Adds: an Add repeated within
+        // it is answered once. A request repeated after a lost response is answered by the
+        // replay above; a later request reusing a ClientId adds a new item, even an identical
+        // one.
+        if commands
+            .iter()
+            .any(|cmd| matches!(cmd, SyncRequestCommand::Add(_)))
+        {
+            coll.client_ids.clear();
+            coll.client_id_order.clear();
+            coll.client_id_prints.clear();
+        }
         let mut responses = Vec::new();
         let rules = Rules {
             conflicted: &conflicted,

@@ -488,26 +488,36 @@ fn retried_add_with_a_remembered_client_id_gets_the_same_server_id() {
     let mut w = World::new();
     let inbox = w.inbox();
     w.full_sync(Coll::new(&inbox));
-    let r = w.sync1(Coll::new(&inbox).cmd(add_cmd("c1", mail("mine", w.now))));
-    let SyncItemResponse::Add(a1) = &item_responses(&r)[0] else {
-        panic!()
-    };
-    let r = w.sync1(Coll::new(&inbox).cmd(add_cmd("c1", mail("mine", w.now))));
-    let SyncItemResponse::Add(a2) = &item_responses(&r)[0] else {
+    // The same Add twice in one request (a client resending it): one item, one ServerId.
+    let r = w.sync1(
+        Coll::new(&inbox)
+            .cmd(add_cmd("c1", mail("mine", w.now)))
+            .cmd(add_cmd("c1", mail("mine", w.now))),
+    );
+    let [SyncItemResponse::Add(a1), SyncItemResponse::Add(a2)] = item_responses(&r) else {
         panic!()
     };
     assert_eq!(a1.server_id, a2.server_id);
     assert_eq!(a2.status, SyncStatus::Success);
     assert_eq!(w.server(&inbox).len(), 1);
-    // A counter-based client reuses ClientIds in later requests (MS-ASCMD allows it): a
-    // different item under the same ClientId is a new Add.
-    let r = w.sync1(Coll::new(&inbox).cmd(add_cmd("c1", mail("another", w.now))));
+    // After a lost response the client retries with the same key: the replay answers it
+    // with the same ServerId, and nothing is stored twice.
+    let req = w.request(&[Coll::new(&inbox).cmd(add_cmd("c2", mail("mine 2", w.now)))]);
+    let SyncOutcome::Respond(first) = w.raw(&req) else {
+        panic!()
+    };
+    let again = w.sync_req(&req);
+    assert_eq!(first, again);
+    assert_eq!(w.server(&inbox).len(), 2);
+    // A client numbering ClientIds per request (MS-ASCMD allows it) reuses "c1" in a later
+    // request: a new item, even an identical one.
+    let r = w.sync1(Coll::new(&inbox).cmd(add_cmd("c1", mail("mine", w.now))));
     let SyncItemResponse::Add(a3) = &item_responses(&r)[0] else {
         panic!()
     };
     assert_ne!(a3.server_id, a1.server_id);
-    assert_eq!(w.server(&inbox).len(), 2);
-    // The device's own Add is never sent back.
+    assert_eq!(w.server(&inbox).len(), 3);
+    // The device's own Adds are never sent back.
     assert!(commands(&w.sync1(Coll::new(&inbox))).is_empty());
 }
 
