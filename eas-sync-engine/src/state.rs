@@ -4,10 +4,11 @@
 //! saves the state the engine returns *before* it sends the response, in one write per
 //! device, so a crash between the two costs at most a replay, never a lost or doubled item.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+use chrono::{DateTime, Utc};
 use eas_codec::command::folder::FolderSyncResponse;
-use eas_codec::command::sync::{SyncRequest, SyncResponseCollection};
+use eas_codec::command::sync::{SyncOptions, SyncRequest, SyncResponseCollection};
 
 use crate::backend::ChangeToken;
 use crate::folder::FolderCommandReplay;
@@ -86,6 +87,43 @@ pub struct CollectionState {
     pub client_ids: BTreeMap<String, ItemId>,
     /// The last response and the key it answered, replayed if the device repeats that key.
     pub last: Option<(SyncKey, SyncResponseCollection)>,
+    /// The ClientIds of `client_ids` oldest first, so the oldest is the one dropped.
+    ///
+    /// MS-ASCMD 2.2.3.28.2 asks a ClientId to be unique only within one request (a counter
+    /// restarting per request is allowed), so the engine keeps the ClientIds of the latest
+    /// request with Adds and matches within that request only; a request repeated after a
+    /// lost response is answered by replaying `last`, which never applies an Add twice.
+    pub client_id_order: VecDeque<String>,
+    /// A fingerprint of the item each ClientId of `client_ids` added: the same ClientId with a
+    /// different item is a different Add.
+    pub client_id_prints: BTreeMap<String, u64>,
+    /// The collection's Options as last sent: MS-ASCMD lets a client omit them from later
+    /// requests, and rendering and FilterType keep using the cached ones.
+    pub options: Vec<SyncOptions>,
+    /// The device's own writes still ahead of `cursor`: item → the feed token of the write.
+    /// A feed entry for the item *at exactly that token* is the device's own change and is
+    /// not sent back; a later entry is a genuine server change (see `sync` module docs).
+    pub echo: BTreeMap<ItemId, ChangeToken>,
+    /// A FilterType change (or an expiry check) still being applied, resumable across
+    /// responses.
+    pub refilter: Option<Refilter>,
+    /// When the held items were last checked against a date window: items age out of it as
+    /// time passes without any change in the feed, so the check is repeated (see `sync`).
+    pub window_checked: Option<DateTime<Utc>>,
+}
+
+/// Where a FilterType change or an expiry check stands. A FilterType change runs both passes,
+/// Items then Known; an expiry check (a date window that time has moved) runs Known alone.
+/// Each pass resumes from the last id handled, so a large folder spreads over several
+/// responses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refilter {
+    /// Walking the folder's live items (via `Backend::items`), after the one given: those
+    /// inside the window the device does not hold are sent as Add. The Known pass follows.
+    Items(Option<ItemId>),
+    /// Checking the ids the device holds, after the one given: those now outside the window
+    /// are sent as SoftDelete. The last pass.
+    Known(Option<ItemId>),
 }
 
 /// Everything the engine keeps for one device.
