@@ -1,0 +1,1145 @@
+//! Model-based tests of Sync and MoveItems: a scripted device and a virtual clock drive the
+//! real engine in memory.
+//!
+//! A history is a short script: server-side adds, changes and deletes (`MemoryBackend::server_*`),
+//! the device's own adds, changes, deletes and fetches, Sync rounds with window sizes 1–512 some
+//! of whose responses are lost (the device repeats the very same request with the same key),
+//! FilterType changes over mail spread across months, the clock moving on, MoveItems, edits of
+//! the same item on both sides between two syncs (Conflict 0 or 1), device resets (key 0) and
+//! keys the engine never handed out. The simulated device applies every response it receives
+//! as a phone would, and flags anything a phone could not make sense of (an Add for an id it
+//! holds, a Change or Delete for one it does not, a window overrun, an unexpected status).
+//!
+//! After the script the device syncs to quiescence and the invariants are checked: the device
+//! holds exactly the server's items inside its filter, with the same data; no item (by the
+//! unique marker in its subject) is held twice; every Add the engine accepted exists on the
+//! server exactly once unless something deleted it; the engine's `known` ids are the device's.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use eas_codec::ProtocolVersion;
+use eas_codec::codec::Toggle;
+use eas_codec::command::move_items::{MoveItem, MoveItemsRequest, MoveItemsStatus};
+use eas_codec::command::sync::{
+    ClientAdd, ItemChange, ItemDelete, ItemFetch, SyncCollection, SyncCollections, SyncItemResponse,
+    SyncOptions, SyncRequest, SyncRequestCommand, SyncRequestCommands, SyncResponse,
+    SyncResponseCollection, SyncResponseCommand, SyncStatus,
+};
+use eas_codec::data::ApplicationData;
+use eas_codec::data::email::Email;
+use eas_codec::data::notes::{Note, NoteCategories};
+use eas_sync_engine::memory::{MemoryBackend, MemoryStateStore};
+use eas_sync_engine::sync::SyncOutcome;
+use eas_sync_engine::{CollectionId, Context, DeviceId, Engine, StateStore};
+use proptest::prelude::*;
+
+/// The folders the device syncs: (FolderType, holds mail).
+const FOLDERS: [(u8, bool); 4] = [(2, true), (5, true), (4, true), (10, false)];
+const NOTES: usize = 3;
+/// Ages (hours) of server mail when the history starts: spread over eight months, none on a
+/// FilterType boundary.
+const AGES: [i64; 12] = [
+    3, 30, 60, 100, 200, 400, 600, 1000, 1600, 2600, 3500, 5000,
+];
+
+fn start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 6, 15, 12, 0, 0).unwrap()
+}
+
+/// Whether an item of this age is inside FilterType `f`: `None` near a boundary, where the
+/// engine may reasonably decide either way (a month is 28–31 days, the comparison may be
+/// strict or not).
+fn inside(age: Duration, f: u32) -> Option<bool> {
+    let (lo, hi) = match f {
+        1 => (24, 24),
+        2 => (72, 72),
+        3 => (168, 168),
+        4 => (336, 336),
+        5 => (28 * 24, 31 * 24),
+        6 => (84 * 24, 92 * 24),
+        7 => (168 * 24, 184 * 24),
+        _ => return Some(true),
+    };
+    let slack = Duration::minutes(1);
+    if age < Duration::hours(lo) - slack {
+        Some(true)
+    } else if age > Duration::hours(hi) + slack {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+fn mail(marker: &str, version: u64, received: DateTime<Utc>) -> ApplicationData {
+    ApplicationData::Email(Box::new(Email {
+        subject: Some(marker.into()),
+        thread_topic: Some(format!("v{version}").into()),
+        date_received: Some(
+            received
+                .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+                .to_string()
+                .into(),
+        ),
+        read: Some(false),
+        ..Email::default()
+    }))
+}
+
+fn note(marker: &str, version: u64) -> ApplicationData {
+    ApplicationData::Note(Box::new(Note {
+        subject: Some(marker.into()),
+        message_class: Some("IPM.StickyNote".into()),
+        categories: Some(NoteCategories {
+            categories: vec![format!("v{version}").into()],
+        }),
+        ..Note::default()
+    }))
+}
+
+/// The unique marker every item carries in its subject.
+fn marker(data: &ApplicationData) -> Option<String> {
+    match data {
+        ApplicationData::Email(e) => e.subject.as_ref().map(|s| s.to_string()),
+        ApplicationData::Note(n) => n.subject.as_ref().map(|s| s.to_string()),
+        _ => None,
+    }
+}
+
+fn version_of(data: &ApplicationData) -> Option<String> {
+    match data {
+        ApplicationData::Email(e) => e.thread_topic.as_ref().map(|s| s.to_string()),
+        ApplicationData::Note(n) => n
+            .categories
+            .as_ref()
+            .and_then(|c| c.categories.first())
+            .map(|s| s.to_string()),
+        _ => None,
+    }
+}
+
+fn with_version(data: &ApplicationData, version: u64) -> ApplicationData {
+    let v = format!("v{version}");
+    match data {
+        ApplicationData::Email(e) => {
+            let mut e = e.clone();
+            e.thread_topic = Some(v.into());
+            e.read = Some(version % 2 == 0);
+            ApplicationData::Email(e)
+        }
+        ApplicationData::Note(n) => {
+            let mut n = n.clone();
+            n.categories = Some(NoteCategories {
+                categories: vec![v.into()],
+            });
+            ApplicationData::Note(n)
+        }
+        other => other.clone(),
+    }
+}
+
+fn date_of(data: &ApplicationData) -> Option<DateTime<Utc>> {
+    match data {
+        ApplicationData::Email(e) => e.date_received.as_deref().and_then(|d| {
+            chrono::NaiveDateTime::parse_from_str(d.trim_end_matches('Z'), "%Y-%m-%dT%H:%M:%S%.f")
+                .ok()
+                .map(|n| n.and_utc())
+        }),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Histories
+// ---------------------------------------------------------------------------------------
+
+/// One step of a history. Indices are taken modulo what exists when the step runs, so every
+/// shrunk history is still runnable.
+#[derive(Debug, Clone)]
+enum Step {
+    /// New mail (age index) or a new note arrives on the server.
+    ServerAdd { folder: usize, age: usize },
+    /// An item is changed on the server.
+    ServerChange { folder: usize, pick: usize },
+    /// An item is deleted on the server.
+    ServerDelete { folder: usize, pick: usize },
+    /// The device creates a note.
+    DeviceAdd,
+    /// The device changes an item it holds.
+    DeviceChange { folder: usize, pick: usize },
+    /// The device deletes an item it holds.
+    DeviceDelete { folder: usize, pick: usize },
+    /// The device fetches an item it holds.
+    DeviceFetch { folder: usize, pick: usize },
+    /// The device changes a mail folder's FilterType.
+    SetFilter { folder: usize, filter: u32 },
+    /// The device switches DeletesAsMoves for a folder.
+    SetDeletesAsMoves { folder: usize, on: bool },
+    /// One Sync of the folders in `mask`; its response may be lost.
+    Sync { mask: u8, window: u32, lose: bool },
+    /// Device and server edit the same item between two syncs.
+    Conflict {
+        folder: usize,
+        pick: usize,
+        client_wins: bool,
+    },
+    /// MoveItems between two mail folders.
+    Move { from: usize, to: usize, pick: usize },
+    /// The device starts a folder over (sync key 0).
+    Reset { folder: usize },
+    /// The device sends a key the engine never handed out (restored from a backup).
+    StaleKey { folder: usize },
+    /// The clock moves on.
+    Tick { hours: i64 },
+    /// Sync everything to quiescence and check the invariants.
+    Quiesce,
+}
+
+#[derive(Debug, Clone)]
+struct History {
+    version: ProtocolVersion,
+    /// Server items before the device's first sync: (folder, age index).
+    initial: Vec<(usize, usize)>,
+    /// FilterType of the three mail folders.
+    filters: [u32; 3],
+    deletes_as_moves: bool,
+    conflict: u32,
+    /// WindowSize used when syncing to quiescence.
+    window: u32,
+    steps: Vec<Step>,
+}
+
+fn window() -> impl Strategy<Value = u32> {
+    prop_oneof![3 => 1u32..=4, 1 => 1u32..=512]
+}
+
+/// Weights: (server ops, device ops, syncs, lost syncs, filters+ticks, conflicts, moves,
+/// resets+stale keys).
+fn step(w: [u32; 8]) -> impl Strategy<Value = Step> {
+    let f = 0usize..4;
+    let p = 0usize..64;
+    prop_oneof![
+        w[0] => (f.clone(), 0usize..AGES.len()).prop_map(|(folder, age)| Step::ServerAdd { folder, age }),
+        w[0] => (f.clone(), p.clone()).prop_map(|(folder, pick)| Step::ServerChange { folder, pick }),
+        w[0] => (f.clone(), p.clone()).prop_map(|(folder, pick)| Step::ServerDelete { folder, pick }),
+        w[1] => Just(Step::DeviceAdd),
+        w[1] => (f.clone(), p.clone()).prop_map(|(folder, pick)| Step::DeviceChange { folder, pick }),
+        w[1] => (f.clone(), p.clone()).prop_map(|(folder, pick)| Step::DeviceDelete { folder, pick }),
+        w[1] => (f.clone(), p.clone()).prop_map(|(folder, pick)| Step::DeviceFetch { folder, pick }),
+        w[1] => (f.clone(), any::<bool>()).prop_map(|(folder, on)| Step::SetDeletesAsMoves { folder, on }),
+        w[2] => (1u8..16, window()).prop_map(|(mask, window)| Step::Sync { mask, window, lose: false }),
+        w[3] => (1u8..16, window()).prop_map(|(mask, window)| Step::Sync { mask, window, lose: true }),
+        w[4] => (0usize..3, 0u32..8).prop_map(|(folder, filter)| Step::SetFilter { folder, filter }),
+        w[4] => prop_oneof![1i64..48, 24i64..24 * 60].prop_map(|hours| Step::Tick { hours }),
+        w[5] => (f.clone(), p.clone(), any::<bool>())
+            .prop_map(|(folder, pick, client_wins)| Step::Conflict { folder, pick, client_wins }),
+        w[6] => (0usize..3, 1usize..3, p.clone())
+            .prop_map(|(from, d, pick)| Step::Move { from, to: (from + d) % 3, pick }),
+        w[7] => f.clone().prop_map(|folder| Step::Reset { folder }),
+        w[7] => f.clone().prop_map(|folder| Step::StaleKey { folder }),
+        1 => Just(Step::Quiesce),
+    ]
+}
+
+fn history(w: [u32; 8], steps: std::ops::Range<usize>) -> impl Strategy<Value = History> {
+    (
+        prop::sample::select(vec![
+            ProtocolVersion::V12_1,
+            ProtocolVersion::V14_0,
+            ProtocolVersion::V14_1,
+            ProtocolVersion::V16_1,
+        ]),
+        prop::collection::vec((0usize..4, 0usize..AGES.len()), 0..12),
+        [0u32..8, 0u32..8, 0u32..8],
+        any::<bool>(),
+        0u32..2,
+        window(),
+        prop::collection::vec(step(w), steps),
+    )
+        .prop_map(
+            |(version, initial, filters, deletes_as_moves, conflict, window, steps)| History {
+                version,
+                initial,
+                filters,
+                deletes_as_moves,
+                conflict,
+                window,
+                steps,
+            },
+        )
+}
+
+// ---------------------------------------------------------------------------------------
+// The simulated device
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Cmd {
+    Add(String),
+    Change(String),
+    Delete(String),
+    Fetch(String),
+}
+
+impl Cmd {
+    fn server_id(&self) -> Option<&str> {
+        match self {
+            Cmd::Add(_) => None,
+            Cmd::Change(id) | Cmd::Delete(id) | Cmd::Fetch(id) => Some(id),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Coll {
+    id: CollectionId,
+    mail: bool,
+    key: String,
+    /// ServerId → the device's copy.
+    items: BTreeMap<String, ApplicationData>,
+    /// ClientId → a note the device created, until the server names it.
+    local_adds: BTreeMap<String, ApplicationData>,
+    /// Local changes not sent yet.
+    pending: Vec<Cmd>,
+    /// Sent in the request whose response has not been applied yet.
+    in_flight: Vec<Cmd>,
+    filter: u32,
+    conflict: u32,
+    deletes_as_moves: bool,
+}
+
+impl Coll {
+    fn busy(&self, id: &str) -> bool {
+        self.pending
+            .iter()
+            .chain(&self.in_flight)
+            .any(|c| c.server_id() == Some(id))
+    }
+    fn pick(&self, pick: usize) -> Option<String> {
+        let n = self.items.len();
+        (n > 0).then(|| self.items.keys().nth(pick % n).cloned().unwrap())
+    }
+    fn reset(&mut self) {
+        self.key = "0".into();
+        self.items.clear();
+        self.local_adds.clear();
+        self.pending.clear();
+        self.in_flight.clear();
+    }
+}
+
+/// A request whose response the device never received, and that response.
+struct Unanswered {
+    req: SyncRequest,
+    lost: SyncResponse,
+    idxs: Vec<usize>,
+}
+
+struct Sim {
+    engine: Engine,
+    backend: MemoryBackend,
+    store: MemoryStateStore,
+    device: DeviceId,
+    version: ProtocolVersion,
+    now: DateTime<Utc>,
+    colls: Vec<Coll>,
+    unanswered: Option<Unanswered>,
+    window: u32,
+    next: u64,
+    /// Markers of the device's adds that were sent → whether the engine accepted them.
+    sent: BTreeMap<String, bool>,
+    /// Markers of items something deleted.
+    gone: BTreeSet<String>,
+    violations: Vec<String>,
+    /// Engine calls, for the log line.
+    calls: usize,
+    /// Whether status 3 is what the next response should carry.
+    expect_invalid_key: bool,
+}
+
+macro_rules! violation {
+    ($sim:expr, $($arg:tt)*) => {
+        $sim.violations.push(format!($($arg)*))
+    };
+}
+
+impl Sim {
+    fn new(h: &History) -> Sim {
+        let backend = MemoryBackend::with_default_folders();
+        let mut colls = Vec::new();
+        for (i, (folder_type, mail)) in FOLDERS.iter().enumerate() {
+            let id = backend.folder_of_type(*folder_type).unwrap();
+            colls.push(Coll {
+                id,
+                mail: *mail,
+                key: "0".into(),
+                items: BTreeMap::new(),
+                local_adds: BTreeMap::new(),
+                pending: Vec::new(),
+                in_flight: Vec::new(),
+                filter: if *mail { h.filters[i] } else { 0 },
+                conflict: h.conflict,
+                deletes_as_moves: h.deletes_as_moves,
+            });
+        }
+        let mut sim = Sim {
+            engine: Engine::default(),
+            backend,
+            store: MemoryStateStore::default(),
+            device: DeviceId::from("model-device"),
+            version: h.version,
+            now: start(),
+            colls,
+            unanswered: None,
+            window: h.window,
+            next: 0,
+            sent: BTreeMap::new(),
+            gone: BTreeSet::new(),
+            violations: Vec::new(),
+            calls: 0,
+            expect_invalid_key: false,
+        };
+        for &(folder, age) in &h.initial {
+            sim.server_add(folder, age);
+        }
+        sim
+    }
+
+    fn fresh(&mut self) -> u64 {
+        self.next += 1;
+        self.next
+    }
+
+    fn server_add(&mut self, folder: usize, age: usize) {
+        let n = self.fresh();
+        let m = format!("s{n}");
+        let data = if self.colls[folder].mail {
+            mail(&m, n, self.now - Duration::hours(AGES[age % AGES.len()]))
+        } else {
+            note(&m, n)
+        };
+        self.backend.server_add(&self.colls[folder].id, data).unwrap();
+    }
+
+    fn server_pick(&self, folder: usize, pick: usize) -> Option<(String, ApplicationData)> {
+        let all = self.backend.all(&self.colls[folder].id);
+        (!all.is_empty()).then(|| {
+            let (id, d) = all[pick % all.len()].clone();
+            (id.0, d)
+        })
+    }
+
+    fn call(&mut self, req: &SyncRequest) -> SyncResponse {
+        self.calls += 1;
+        let mut state = self.store.load(&self.device).unwrap().unwrap_or_default();
+        let ctx = Context {
+            device: &self.device,
+            version: self.version,
+            now: self.now,
+        };
+        let out = self.engine.sync(&ctx, &mut state, &mut self.backend, req);
+        self.store.save(&self.device, &state).unwrap();
+        match out {
+            SyncOutcome::Respond(r) => r,
+            other => {
+                violation!(self, "a Sync without Wait was parked: {other:?}");
+                SyncResponse::default()
+            }
+        }
+    }
+
+    fn class(&self, i: usize) -> Option<eas_codec::CompactString> {
+        (self.version <= ProtocolVersion::V12_1)
+            .then(|| if self.colls[i].mail { "Email" } else { "Notes" }.into())
+    }
+
+    /// The request for these collections; pending commands move to in-flight.
+    fn build(&mut self, idxs: &[usize], window: u32) -> SyncRequest {
+        let mut collections = Vec::new();
+        for &i in idxs {
+            let class = self.class(i);
+            let c = &mut self.colls[i];
+            let initial = c.key == "0";
+            let mut commands = Vec::new();
+            if !initial {
+                c.in_flight = std::mem::take(&mut c.pending);
+                for cmd in &c.in_flight {
+                    commands.push(match cmd {
+                        Cmd::Add(cid) => {
+                            let data = c.local_adds[cid].clone();
+                            self.sent
+                                .entry(marker(&data).unwrap())
+                                .or_insert(false);
+                            SyncRequestCommand::Add(ClientAdd {
+                                class: None,
+                                client_id: cid.as_str().into(),
+                                application_data: data,
+                            })
+                        }
+                        Cmd::Change(id) => SyncRequestCommand::Change(ItemChange {
+                            class: None,
+                            server_id: id.as_str().into(),
+                            application_data: c.items[id].clone(),
+                        }),
+                        Cmd::Delete(id) => SyncRequestCommand::Delete(ItemDelete {
+                            class: None,
+                            server_id: id.as_str().into(),
+                            instance_id: None,
+                        }),
+                        Cmd::Fetch(id) => SyncRequestCommand::Fetch(ItemFetch {
+                            server_id: id.as_str().into(),
+                        }),
+                    });
+                }
+            }
+            collections.push(SyncCollection {
+                class,
+                sync_key: c.key.as_str().into(),
+                collection_id: c.id.as_str().into(),
+                deletes_as_moves: (!initial).then_some(Toggle::Value(c.deletes_as_moves)),
+                window_size: Some(window),
+                options: vec![SyncOptions {
+                    filter_type: Some(c.filter),
+                    conflict: Some(c.conflict),
+                    ..SyncOptions::default()
+                }],
+                commands: (!commands.is_empty()).then_some(SyncRequestCommands { commands }),
+                ..SyncCollection::default()
+            });
+        }
+        SyncRequest {
+            collections: Some(SyncCollections { collections }),
+            ..SyncRequest::default()
+        }
+    }
+
+    /// One Sync round trip: a retry of the unanswered request if there is one.
+    fn sync(&mut self, idxs: &[usize], window: u32, lose: bool) -> Option<SyncResponse> {
+        let (req, previous, idxs) = match self.unanswered.take() {
+            Some(u) => (u.req, Some(u.lost), u.idxs),
+            None => {
+                let req = self.build(idxs, window);
+                (req, None, idxs.to_vec())
+            }
+        };
+        let resp = self.call(&req);
+        self.check_response(&req, &resp, previous.as_ref());
+        if lose {
+            self.unanswered = Some(Unanswered {
+                req,
+                lost: resp,
+                idxs,
+            });
+            return None;
+        }
+        self.apply(&req, &resp, &idxs, previous.is_some());
+        Some(resp)
+    }
+
+    /// Checks on every response, received or lost.
+    fn check_response(
+        &mut self,
+        req: &SyncRequest,
+        resp: &SyncResponse,
+        previous: Option<&SyncResponse>,
+    ) {
+        if let Some(s) = resp.status {
+            violation!(self, "top-level status {s:?}");
+        }
+        let rcs = resp.collections.iter().flat_map(|c| &c.collections);
+        for rc in rcs {
+            let Some(rq) = req
+                .collections
+                .iter()
+                .flat_map(|c| &c.collections)
+                .find(|c| c.collection_id == rc.collection_id)
+            else {
+                violation!(self, "response for collection {} not asked for", rc.collection_id);
+                continue;
+            };
+            let n = rc.commands.as_ref().map_or(0, |c| c.commands.len());
+            let window = rq.window_size.unwrap_or(100).min(512) as usize;
+            if n > window {
+                violation!(self, "{n} commands in a window of {window}");
+            }
+            if rc.status == SyncStatus::Success {
+                // Accepted adds: the items exist now, whether or not the device hears of it.
+                for r in rc.responses.iter().flat_map(|r| &r.responses) {
+                    if let SyncItemResponse::Add(a) = r
+                        && a.status == SyncStatus::Success
+                    {
+                        for cmd in rq.commands.iter().flat_map(|c| &c.commands) {
+                            if let SyncRequestCommand::Add(ca) = cmd
+                                && ca.client_id == a.client_id
+                            {
+                                self.sent.insert(marker(&ca.application_data).unwrap(), true);
+                            }
+                        }
+                    }
+                }
+            }
+            // A repeated key is answered with exactly what was lost.
+            if let Some(prev) = previous
+                && let Some(old) = prev
+                    .collections
+                    .iter()
+                    .flat_map(|c| &c.collections)
+                    .find(|c| c.collection_id == rc.collection_id)
+                && old.status == SyncStatus::Success
+                && old.sync_key != rq.sync_key
+                && old != rc
+            {
+                violation!(
+                    self,
+                    "the repeated request got a different response: lost {old:?}, now {rc:?}"
+                );
+            }
+        }
+    }
+
+    fn apply(&mut self, req: &SyncRequest, resp: &SyncResponse, idxs: &[usize], replay: bool) {
+        let expect3 = std::mem::take(&mut self.expect_invalid_key);
+        for &i in idxs {
+            let sent = std::mem::take(&mut self.colls[i].in_flight);
+            let id = self.colls[i].id.clone();
+            let Some(rc) = resp
+                .collections
+                .iter()
+                .flat_map(|c| &c.collections)
+                .find(|c| c.collection_id == id.as_str())
+                .cloned()
+            else {
+                let asked = req
+                    .collections
+                    .iter()
+                    .flat_map(|c| &c.collections)
+                    .find(|c| c.collection_id == id.as_str());
+                if !sent.is_empty() || asked.is_some_and(|c| c.sync_key == "0") {
+                    violation!(self, "collection {id} missing from the response");
+                }
+                continue;
+            };
+            match rc.status {
+                SyncStatus::InvalidSyncKey => {
+                    if !expect3 {
+                        violation!(self, "unexpected status 3 for {id}");
+                    }
+                    self.colls[i].reset();
+                }
+                SyncStatus::Success => {
+                    if expect3 {
+                        violation!(self, "a key never handed out was accepted for {id}");
+                    }
+                    self.apply_collection(i, &rc, replay);
+                }
+                s => violation!(self, "collection {id} status {s:?}"),
+            }
+        }
+    }
+
+    fn apply_collection(&mut self, i: usize, rc: &SyncResponseCollection, replay: bool) {
+        self.colls[i].key = rc.sync_key.to_string();
+        for r in rc.responses.iter().flat_map(|r| &r.responses) {
+            match r {
+                SyncItemResponse::Add(a) => {
+                    let data = self.colls[i].local_adds.remove(a.client_id.as_str());
+                    match (data, a.status, &a.server_id) {
+                        (None, ..) => {
+                            violation!(self, "Add response for unknown ClientId {}", a.client_id)
+                        }
+                        (Some(data), SyncStatus::Success, Some(sid)) => {
+                            if self.colls[i]
+                                .items
+                                .insert(sid.to_string(), data)
+                                .is_some()
+                            {
+                                violation!(self, "the device's add got a held id {sid}");
+                            }
+                        }
+                        (_, s, _) => violation!(self, "Add response status {s:?}"),
+                    }
+                }
+                SyncItemResponse::Change(c) | SyncItemResponse::Delete(c) => {
+                    if !matches!(
+                        c.status,
+                        SyncStatus::Success | SyncStatus::Conflict | SyncStatus::ObjectNotFound
+                    ) {
+                        violation!(self, "Change/Delete response status {:?}", c.status);
+                    }
+                }
+                SyncItemResponse::Fetch(f) => {
+                    let server = self.backend.get(&self.colls[i].id, &f.server_id.as_str().into());
+                    match (f.status, &f.application_data, server) {
+                        (SyncStatus::Success, Some(d), Some(s)) if replay || d == s => {}
+                        (SyncStatus::ObjectNotFound, None, None) => {}
+                        (SyncStatus::ObjectNotFound, None, Some(_)) if replay => {}
+                        (s, d, srv) => violation!(
+                            self,
+                            "Fetch {} answered {s:?} {d:?}, server has {srv:?}",
+                            f.server_id
+                        ),
+                    }
+                }
+            }
+        }
+        for cmd in rc.commands.iter().flat_map(|c| &c.commands) {
+            let c = &mut self.colls[i];
+            match cmd {
+                SyncResponseCommand::Add(a) => {
+                    if c
+                        .items
+                        .insert(a.server_id.to_string(), a.application_data.clone())
+                        .is_some()
+                    {
+                        violation!(self, "Add for an id the device holds: {}", a.server_id);
+                    }
+                }
+                SyncResponseCommand::Change(ch) => {
+                    let sid = ch.server_id.as_str();
+                    if c.items.contains_key(sid) {
+                        c.items.insert(sid.to_string(), ch.application_data.clone());
+                        c.pending.retain(|p| p.server_id() != Some(sid));
+                    } else {
+                        violation!(self, "Change for an id the device lacks: {sid}");
+                    }
+                }
+                SyncResponseCommand::Delete(ItemDelete { server_id, .. })
+                | SyncResponseCommand::SoftDelete(ItemFetch { server_id }) => {
+                    let sid = server_id.as_str();
+                    if c.items.remove(sid).is_some() {
+                        c.pending.retain(|p| p.server_id() != Some(sid));
+                    } else {
+                        violation!(self, "{cmd:?} for an id the device lacks");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Delivers the unanswered request, if any.
+    fn settle(&mut self) {
+        if self.unanswered.is_some() {
+            self.sync(&[], 0, false);
+        }
+    }
+
+    /// Syncs everything until a round has nothing to say.
+    fn quiesce(&mut self) {
+        let all: Vec<usize> = (0..self.colls.len()).collect();
+        let limit = 50 + self.backend_items() * 3;
+        for _ in 0..limit {
+            if self.unanswered.is_some() {
+                self.settle();
+                continue;
+            }
+            let busy = self
+                .colls
+                .iter()
+                .any(|c| c.key == "0" || !c.pending.is_empty());
+            let Some(resp) = self.sync(&all, self.window, false) else {
+                continue;
+            };
+            let said = resp.collections.iter().flat_map(|c| &c.collections).any(|c| {
+                c.status != SyncStatus::Success
+                    || c.more_available.is_some()
+                    || c.commands.as_ref().is_some_and(|c| !c.commands.is_empty())
+                    || c.responses.as_ref().is_some_and(|r| !r.responses.is_empty())
+            });
+            if !busy && !said {
+                return;
+            }
+            if !self.violations.is_empty() {
+                return;
+            }
+        }
+        violation!(self, "no quiescence after {limit} rounds");
+    }
+
+    fn backend_items(&self) -> usize {
+        self.colls.iter().map(|c| self.backend.all(&c.id).len()).sum()
+    }
+
+    fn step(&mut self, step: &Step) {
+        match *step {
+            Step::ServerAdd { folder, age } => self.server_add(folder, age),
+            Step::ServerChange { folder, pick } => {
+                if let Some((id, data)) = self.server_pick(folder, pick) {
+                    let v = self.fresh();
+                    self.backend
+                        .server_change(&self.colls[folder].id, &id.into(), with_version(&data, v))
+                        .unwrap();
+                }
+            }
+            Step::ServerDelete { folder, pick } => {
+                if let Some((id, data)) = self.server_pick(folder, pick) {
+                    self.gone.insert(marker(&data).unwrap());
+                    self.backend
+                        .server_delete(&self.colls[folder].id, &id.into())
+                        .unwrap();
+                }
+            }
+            Step::DeviceAdd => {
+                let n = self.fresh();
+                let c = &mut self.colls[NOTES];
+                if c.key == "0" {
+                    return;
+                }
+                let cid = format!("c{n}");
+                c.local_adds.insert(cid.clone(), note(&format!("d{n}"), n));
+                c.pending.push(Cmd::Add(cid));
+            }
+            Step::DeviceChange { folder, pick } => {
+                let v = self.fresh();
+                let c = &mut self.colls[folder];
+                let Some(id) = c.pick(pick) else { return };
+                let data = with_version(&c.items[&id], v);
+                c.items.insert(id.clone(), data);
+                if !c.pending.contains(&Cmd::Change(id.clone())) {
+                    c.pending.push(Cmd::Change(id));
+                }
+            }
+            Step::DeviceDelete { folder, pick } => {
+                let c = &mut self.colls[folder];
+                let Some(id) = c.pick(pick) else { return };
+                let data = c.items.remove(&id).unwrap();
+                c.pending.retain(|p| p.server_id() != Some(&id));
+                c.pending.push(Cmd::Delete(id));
+                self.gone.insert(marker(&data).unwrap());
+            }
+            Step::DeviceFetch { folder, pick } => {
+                let c = &mut self.colls[folder];
+                let Some(id) = c.pick(pick) else { return };
+                if !c.busy(&id) {
+                    c.pending.push(Cmd::Fetch(id));
+                }
+            }
+            Step::SetFilter { folder, filter } => self.colls[folder].filter = filter,
+            Step::SetDeletesAsMoves { folder, on } => self.colls[folder].deletes_as_moves = on,
+            Step::Sync { mask, window, lose } => {
+                let idxs: Vec<usize> = (0..4).filter(|i| mask & (1 << i) != 0).collect();
+                self.sync(&idxs, window, lose);
+            }
+            Step::Conflict {
+                folder,
+                pick,
+                client_wins,
+            } => self.conflict(folder, pick, client_wins),
+            Step::Move { from, to, pick } => self.move_item(from, to, pick),
+            Step::Reset { folder } => {
+                self.settle();
+                self.colls[folder].reset();
+            }
+            Step::StaleKey { folder } => {
+                self.settle();
+                let c = &mut self.colls[folder];
+                let Ok(k) = c.key.parse::<u64>() else { return };
+                if k == 0 {
+                    return;
+                }
+                c.key = (k + 7).to_string();
+                self.expect_invalid_key = true;
+                self.sync(&[folder], self.window, false);
+                self.expect_invalid_key = false;
+            }
+            Step::Tick { hours } => self.now += Duration::hours(hours),
+            Step::Quiesce => {
+                self.quiesce();
+                self.check();
+            }
+        }
+    }
+
+    fn conflict(&mut self, folder: usize, pick: usize, client_wins: bool) {
+        self.quiesce();
+        let Some(id) = self.colls[folder].pick(pick) else {
+            return;
+        };
+        let (dv, sv) = (self.fresh(), self.fresh());
+        let c = &mut self.colls[folder];
+        c.conflict = if client_wins { 0 } else { 1 };
+        let mine = with_version(&c.items[&id], dv);
+        c.items.insert(id.clone(), mine);
+        c.pending.push(Cmd::Change(id.clone()));
+        let cid = c.id.clone();
+        let theirs = with_version(self.backend.get(&cid, &id.as_str().into()).unwrap(), sv);
+        self.backend
+            .server_change(&cid, &id.as_str().into(), theirs)
+            .unwrap();
+        self.quiesce();
+        let want = format!("v{}", if client_wins { dv } else { sv });
+        let server = self.backend.get(&cid, &id.as_str().into()).cloned();
+        let got = server.as_ref().and_then(version_of);
+        if got.as_deref() != Some(want.as_str()) {
+            violation!(
+                self,
+                "conflict on {id} with client_wins={client_wins}: server has {got:?}, want {want}"
+            );
+        }
+        if self.colls[folder].items.get(&id) != server.as_ref() {
+            violation!(
+                self,
+                "after the conflict on {id} the device has {:?}, the server {server:?}",
+                self.colls[folder].items.get(&id)
+            );
+        }
+    }
+
+    fn move_item(&mut self, from: usize, to: usize, pick: usize) {
+        self.settle();
+        let Some(id) = self.colls[from].pick(pick) else {
+            return;
+        };
+        if self.colls[from].busy(&id) {
+            return;
+        }
+        let req = MoveItemsRequest {
+            moves: vec![MoveItem {
+                src_msg_id: id.as_str().into(),
+                src_fld_id: self.colls[from].id.as_str().into(),
+                dst_fld_id: self.colls[to].id.as_str().into(),
+            }],
+        };
+        let mut state = self.store.load(&self.device).unwrap().unwrap_or_default();
+        let ctx = Context {
+            device: &self.device,
+            version: self.version,
+            now: self.now,
+        };
+        let resp = self
+            .engine
+            .move_items(&ctx, &mut state, &mut self.backend, &req);
+        self.store.save(&self.device, &state).unwrap();
+        self.calls += 1;
+        match (resp.status, resp.responses.as_slice()) {
+            (None, [r]) if r.status == MoveItemsStatus::Success && r.dst_msg_id.is_some() => {
+                let data = self.colls[from].items.remove(&id).unwrap();
+                let dst = r.dst_msg_id.as_ref().unwrap().to_string();
+                if self.colls[to].key != "0" && self.colls[to].items.insert(dst, data).is_some() {
+                    violation!(self, "MoveItems gave an id the device holds");
+                }
+            }
+            _ => violation!(self, "MoveItems of {id} answered {resp:?}"),
+        }
+    }
+
+    /// The invariants, after quiescence.
+    fn check(&mut self) {
+        if !self.violations.is_empty() {
+            return;
+        }
+        let state = self.store.load(&self.device).unwrap().unwrap_or_default();
+        let mut held: BTreeMap<String, String> = BTreeMap::new();
+        let mut on_server: BTreeMap<String, usize> = BTreeMap::new();
+        for c in &self.colls {
+            let server = self.backend.all(&c.id);
+            for (id, data) in &server {
+                *on_server.entry(marker(data).unwrap()).or_default() += 1;
+                let want = if c.mail {
+                    date_of(data).map_or(Some(true), |d| inside(self.now - d, c.filter))
+                } else {
+                    Some(true)
+                };
+                let has = c.items.get(id.as_str());
+                match (want, has) {
+                    (Some(true), None) => {
+                        self.violations
+                            .push(format!("{} lacks {id} ({:?})", c.id, marker(data)))
+                    }
+                    (Some(false), Some(_)) => self
+                        .violations
+                        .push(format!("{} holds {id}, outside filter {}", c.id, c.filter)),
+                    (_, Some(d)) if d != data => self.violations.push(format!(
+                        "{} holds {id} as {d:?}, the server has {data:?}",
+                        c.id
+                    )),
+                    _ => {}
+                }
+            }
+            for (id, data) in &c.items {
+                if !server.iter().any(|(s, _)| s.as_str() == id) {
+                    self.violations
+                        .push(format!("{} holds {id}, which the server does not", c.id));
+                }
+                if let Some(other) = held.insert(marker(data).unwrap(), id.clone()) {
+                    self.violations
+                        .push(format!("item {id} is held twice (also as {other})"));
+                }
+            }
+            if !c.local_adds.is_empty() || !c.pending.is_empty() {
+                self.violations
+                    .push(format!("{} still has unsent or unanswered changes", c.id));
+            }
+            let known: BTreeSet<&str> = state
+                .collections
+                .get(&c.id)
+                .map(|s| s.known.iter().map(|k| k.as_str()).collect())
+                .unwrap_or_default();
+            let ids: BTreeSet<&str> = c.items.keys().map(String::as_str).collect();
+            if known != ids {
+                self.violations.push(format!(
+                    "{}: the engine thinks the device holds {known:?}, it holds {ids:?}",
+                    c.id
+                ));
+            }
+        }
+        for (m, n) in &on_server {
+            if *n > 1 {
+                self.violations
+                    .push(format!("{m} exists {n} times on the server"));
+            }
+        }
+        for (m, accepted) in &self.sent {
+            let n = on_server.get(m).copied().unwrap_or(0);
+            if *accepted && n == 0 && !self.gone.contains(m) {
+                self.violations
+                    .push(format!("the device's add {m} was accepted but is not on the server"));
+            }
+        }
+    }
+}
+
+/// Runs a history; `Err` names what went wrong.
+fn run(h: &History) -> Result<usize, String> {
+    let mut sim = Sim::new(h);
+    for (n, step) in h.steps.iter().enumerate() {
+        sim.step(step);
+        if !sim.violations.is_empty() {
+            return Err(format!("after step {n} {step:?}: {:?}", sim.violations));
+        }
+    }
+    sim.quiesce();
+    sim.check();
+    if sim.violations.is_empty() {
+        Ok(sim.calls)
+    } else {
+        Err(format!("at the end: {:?}", sim.violations))
+    }
+}
+
+// Weights: server ops, device ops, syncs, lost syncs, filters+ticks, conflicts, moves,
+// resets+stale keys.
+const MIXED: [u32; 8] = [4, 3, 4, 2, 1, 1, 1, 1];
+const LOSSY: [u32; 8] = [3, 3, 3, 4, 1, 1, 1, 1];
+const FILTERS: [u32; 8] = [3, 1, 3, 1, 4, 1, 1, 1];
+const CONFLICTS: [u32; 8] = [3, 3, 3, 1, 1, 4, 2, 1];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2_500, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mixed_histories(h in history(MIXED, 5..30)) {
+        run(&h).map_err(TestCaseError::fail)?;
+    }
+
+    #[test]
+    fn lost_responses(h in history(LOSSY, 5..30)) {
+        run(&h).map_err(TestCaseError::fail)?;
+    }
+
+    #[test]
+    fn filters_and_time(h in history(FILTERS, 5..30)) {
+        run(&h).map_err(TestCaseError::fail)?;
+    }
+
+    #[test]
+    fn conflicts_and_moves(h in history(CONFLICTS, 5..25)) {
+        run(&h).map_err(TestCaseError::fail)?;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Fixed histories: the basics, and failures the properties found (shrunk).
+// ---------------------------------------------------------------------------------------
+
+fn fixed(steps: Vec<Step>) -> History {
+    History {
+        version: ProtocolVersion::V14_1,
+        initial: vec![(0, 0), (0, 5), (0, 11), (3, 0)],
+        filters: [0, 0, 0],
+        deletes_as_moves: true,
+        conflict: 1,
+        window: 2,
+        steps,
+    }
+}
+
+#[test]
+fn a_quiet_history_converges() {
+    let calls = run(&fixed(vec![])).unwrap();
+    assert!(calls >= 3, "{calls}");
+}
+
+#[test]
+fn both_conflict_options_hold() {
+    for client_wins in [false, true] {
+        run(&fixed(vec![
+            Step::Quiesce,
+            Step::Conflict {
+                folder: 0,
+                pick: 1,
+                client_wins,
+            },
+            Step::Conflict {
+                folder: 3,
+                pick: 0,
+                client_wins,
+            },
+        ]))
+        .unwrap();
+    }
+}
+
+#[test]
+fn a_lost_response_is_replayed() {
+    run(&fixed(vec![
+        Step::Quiesce,
+        Step::DeviceAdd,
+        Step::ServerAdd { folder: 0, age: 0 },
+        Step::Sync {
+            mask: 0b1001,
+            window: 1,
+            lose: true,
+        },
+        Step::ServerChange { folder: 0, pick: 0 },
+        Step::Sync {
+            mask: 0b1001,
+            window: 1,
+            lose: true,
+        },
+        Step::Sync {
+            mask: 0b1001,
+            window: 1,
+            lose: false,
+        },
+    ]))
+    .unwrap();
+}
+
+#[test]
+fn a_narrower_filter_soft_deletes_and_a_wider_one_adds() {
+    run(&fixed(vec![
+        Step::Quiesce,
+        Step::SetFilter {
+            folder: 0,
+            filter: 3,
+        },
+        Step::Quiesce,
+        Step::SetFilter {
+            folder: 0,
+            filter: 0,
+        },
+    ]))
+    .unwrap();
+}
+
+/// The checker itself: a device that drops an item it should hold is caught.
+#[test]
+fn the_checker_catches_a_missing_item() {
+    let mut sim = Sim::new(&fixed(vec![]));
+    sim.quiesce();
+    let first = sim.colls[0].items.keys().next().cloned().unwrap();
+    sim.colls[0].items.remove(&first);
+    sim.check();
+    assert!(!sim.violations.is_empty());
+}
