@@ -20,13 +20,17 @@
 
 pub mod backend;
 pub mod engine;
+pub mod estimate;
 pub mod folder;
 pub mod ids;
 pub mod memory;
+pub mod move_items;
 pub mod push;
 pub mod state;
+pub mod sync;
 
 pub use backend::{Backend, BackendError, Change, ChangePage, ChangeToken, Folder, ItemMeta};
 pub use engine::{Context, Engine, Limits};
 pub use ids::{CollectionId, DeviceId, ItemId};
 pub use state::{DeviceState, StateStore, StoreError, SyncKey};
+pub use sync::SyncOutcome;

@@ -4,10 +4,10 @@
 //! saves the state the engine returns *before* it sends the response, in one write per
 //! device, so a crash between the two costs at most a replay, never a lost or doubled item.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use eas_codec::command::folder::FolderSyncResponse;
-use eas_codec::command::sync::{SyncRequest, SyncResponseCollection};
+use eas_codec::command::sync::{SyncOptions, SyncRequest, SyncResponseCollection};
 
 use crate::backend::ChangeToken;
 use crate::folder::FolderCommandReplay;
@@ -86,6 +86,29 @@ pub struct CollectionState {
     pub client_ids: BTreeMap<String, ItemId>,
     /// The last response and the key it answered, replayed if the device repeats that key.
     pub last: Option<(SyncKey, SyncResponseCollection)>,
+    /// The ClientIds of `client_ids` oldest first, so the oldest is the one dropped.
+    pub client_id_order: VecDeque<String>,
+    /// The collection's Options as last sent: MS-ASCMD lets a client omit them from later
+    /// requests, and rendering and FilterType keep using the cached ones.
+    pub options: Vec<SyncOptions>,
+    /// The device's own writes still ahead of `cursor`: item → the feed token of the write.
+    /// A feed entry for the item *at exactly that token* is the device's own change and is
+    /// not sent back; a later entry is a genuine server change (see `sync` module docs).
+    pub echo: BTreeMap<ItemId, ChangeToken>,
+    /// A FilterType change still being applied, resumable across responses.
+    pub refilter: Option<Refilter>,
+}
+
+/// Where a FilterType change stands. It runs in two passes, each resumable from the last id
+/// handled, so a change on a large folder spreads over several windows of one response each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refilter {
+    /// Checking the ids the device holds, after the one given: those now outside the window
+    /// are sent as SoftDelete.
+    Known(Option<ItemId>),
+    /// Walking the folder's live items (via `Backend::items`), after the one given: those
+    /// inside the window the device does not hold are sent as Add.
+    Items(Option<ItemId>),
 }
 
 /// Everything the engine keeps for one device.

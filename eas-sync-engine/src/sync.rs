@@ -1,0 +1,1073 @@
+//! Sync (MS-ASCMD 2.2.1.21): the client's changes in, the server's changes out.
+//!
+//! **Keys.** Each collection has its own key ([`CollectionState::key`]). Key `0` resets the
+//! collection and is answered with key `1` and no items. The current key runs a normal sync.
+//! The key *before* the current one is a device that lost our last response: the response
+//! saved in [`CollectionState::last`] is sent again, unchanged, and nothing in the request is
+//! applied (its changes were applied the first time). Any other key is status 3, and the
+//! collection's state is dropped so the device's resync from `0` starts clean. A new key is
+//! handed out whenever a response changes what the device holds (a client write, or a server
+//! change sent); a response that changes nothing keeps the key, so there is nothing to lose.
+//!
+//! **Server changes** come from the backend's change feed after [`CollectionState::cursor`],
+//! paged, never a whole folder at once: an upsert of an item the device does not hold is an
+//! Add (if the FilterType admits it), of one it holds a Change (or a SoftDelete if it has
+//! left the window), a delete of one it holds a Delete, of one it does not hold nothing. At
+//! most WindowSize commands are sent; the cursor moves exactly past the last entry handled,
+//! and MoreAvailable is set only when a further entry *would* be sent (entries that send
+//! nothing are skipped over even when the window is full), so it never promises an empty
+//! round.
+//!
+//! **Echoes.** The device's own writes (Adds, Changes, MoveItems destinations) show up in the
+//! feed like anyone's. Right after each write the engine finds the write's token in the feed
+//! (it is the newest entry, just after the head it saw before writing) and keeps it in
+//! [`CollectionState::echo`]. The feed shows each item once, at its latest change; so when an
+//! item with an echo entry turns up, one lookup (`changes(token - 1, 1)`) tells whether its
+//! latest change is still that write (skip it) or a later server change (send it). This is
+//! exact even when the server changes the item again before the device's next sync. The
+//! engine assumes no other writer touches the folder between a write and that lookup, which
+//! holds for a server that serialises a user's requests.
+//!
+//! **Conflicts.** Before applying a request's Changes and Deletes the feed after the cursor is
+//! read once (memory: only the ids the request touches). An item in it that is not an echo
+//! changed on the server since the device last synced. With `Conflict` 0 the client's change
+//! is applied and the server's change is superseded (the item's feed entry becomes the
+//! device's own write). With 1, the default, the client's change is discarded with status 7
+//! (MS-ASCMD 2.2.3.34) and the server's version reaches the device through the feed as a
+//! Change; a discarded Delete makes the item unknown to the engine, so the device gets it back
+//! as an Add.
+//!
+//! **FilterType changes** take effect in the response to the request that changes it. The
+//! feed is drained first (with the new filter); then a resumable pass ([`Refilter`]) over the
+//! ids the device holds sends SoftDelete for those now outside the window, and a pass over
+//! the folder's items (`Backend::items`, paged) sends Add for those inside it that the device
+//! lacks. Every response drains the feed before the passes go on, so an item a pass adds has
+//! no older feed entry waiting, and anything that changes during the passes still comes
+//! through the feed.
+//!
+//! **Empty and Partial requests** (12.1+) are resolved against
+//! [`DeviceState::last_sync_request`], the last full request without its commands, with
+//! every collection's key replaced by the current one. Wait and HeartbeatInterval make the
+//! engine answer [`SyncOutcome::Wait`] when no collection has anything to report; the server
+//! parks the request and calls [`Engine::sync_after_wait`] when the backend changes or when
+//! the time is up.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
+
+use chrono::{DateTime, Months, TimeDelta, Utc};
+use eas_codec::ProtocolVersion;
+use eas_codec::command::sync::{
+    AddResponse, ChangeResponse, FetchResponse, ItemChange, ItemDelete, ItemFetch, ServerAdd,
+    SyncCollection, SyncCollections, SyncItemResponse, SyncOptions, SyncRequest,
+    SyncRequestCommand, SyncResponse, SyncResponseCollection, SyncResponseCollections,
+    SyncResponseCommand, SyncResponseCommands, SyncResponses, SyncStatus,
+};
+
+use crate::backend::{Backend, BackendError, Change, ChangeToken, ItemMeta, RenderContext};
+use crate::engine::{Context, Engine};
+use crate::ids::{CollectionId, ItemId};
+use crate::state::{CollectionState, DeviceState, Refilter, SyncKey};
+
+/// How many feed entries or items the engine asks the backend for at once.
+const PAGE: usize = 256;
+
+/// What [`Engine::sync`] decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncOutcome {
+    /// Send this response now.
+    Respond(SyncResponse),
+    /// The request carried Wait or HeartbeatInterval and no collection has anything to
+    /// report: park it, and call [`Engine::sync_after_wait`] whenever one of `collections`
+    /// may have changed, and at `until` at the latest.
+    Wait {
+        /// The collections to watch.
+        collections: Vec<CollectionId>,
+        /// When the wait ends.
+        until: DateTime<Utc>,
+    },
+    /// The wait ended with nothing to report: send an empty response (HTTP 200 with no body,
+    /// MS-ASCMD 4.5.10); the device answers it with an empty Sync to keep waiting.
+    Empty,
+}
+
+/// Which items a FilterType admits (MS-ASCMD 2.2.3.68.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Filter {
+    /// 0 or none: everything.
+    All,
+    /// 1–7: items dated at or after this instant (undated items always).
+    Since(DateTime<Utc>),
+    /// 8: incomplete tasks only.
+    IncompleteTasks,
+}
+
+impl Filter {
+    /// The filter for a FilterType value at `now`; `None` for a value the protocol does not
+    /// define.
+    pub(crate) fn from_type(filter_type: Option<u32>, now: DateTime<Utc>) -> Option<Filter> {
+        let days = |d: i64| Some(Filter::Since(now - TimeDelta::days(d)));
+        let months = |m: u32, fallback: i64| {
+            Some(Filter::Since(
+                now.checked_sub_months(Months::new(m))
+                    .unwrap_or(now - TimeDelta::days(fallback)),
+            ))
+        };
+        match filter_type.unwrap_or(0) {
+            0 => Some(Filter::All),
+            1 => days(1),
+            2 => days(3),
+            3 => days(7),
+            4 => days(14),
+            5 => months(1, 31),
+            6 => months(3, 92),
+            7 => months(6, 183),
+            8 => Some(Filter::IncompleteTasks),
+            _ => None,
+        }
+    }
+
+    /// Whether the device should hold this item.
+    pub(crate) fn admits(&self, meta: &ItemMeta) -> bool {
+        match self {
+            Filter::All => true,
+            Filter::Since(t) => meta.date.is_none_or(|d| d >= *t),
+            Filter::IncompleteTasks => !meta.complete,
+        }
+    }
+}
+
+/// The FilterType of a collection's options: the first Options element for the folder's own
+/// class (one without a Class, or not the SMS one a mailbox may carry as a second).
+pub(crate) fn filter_type_of(options: &[SyncOptions]) -> Option<u32> {
+    options
+        .iter()
+        .find(|o| o.class.as_deref().is_none_or(|c| c != "SMS"))
+        .and_then(|o| o.filter_type)
+        .filter(|&f| f != 0)
+}
+
+/// One command the server will send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Op {
+    /// The device lacks the item.
+    Add(ItemId),
+    /// The device holds an older version.
+    Change(ItemId),
+    /// The item is gone.
+    Delete(ItemId),
+    /// The item left the filter window.
+    SoftDelete(ItemId),
+}
+
+/// What the next response for a collection sends, computed without changing anything.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    /// The commands, in order.
+    pub(crate) ops: Vec<Op>,
+    /// The feed position after them.
+    pub(crate) cursor: ChangeToken,
+    /// The FilterType pass after them.
+    pub(crate) refilter: Option<Refilter>,
+    /// A further command is waiting.
+    pub(crate) more: bool,
+}
+
+/// Whether `id`'s latest feed entry is still the device's own write recorded in `echo`.
+pub(crate) fn is_own_write(
+    backend: &impl Backend,
+    folder: &CollectionId,
+    echo: &BTreeMap<ItemId, ChangeToken>,
+    id: &ItemId,
+) -> Result<bool, BackendError> {
+    let Some(&token) = echo.get(id) else {
+        return Ok(false);
+    };
+    let Some(before) = token.0.checked_sub(1) else {
+        return Ok(false);
+    };
+    let page = backend.changes(folder, ChangeToken(before), 1)?;
+    Ok(page.next == token && page.changes.first().map(Change::id) == Some(id))
+}
+
+/// The end of a folder's feed, followed across the engine's own writes so each write's token
+/// is known.
+#[derive(Debug, Clone)]
+pub(crate) struct Tail {
+    head: ChangeToken,
+}
+
+impl Tail {
+    /// Read the feed from `from` to its end, showing every entry to `seen`.
+    pub(crate) fn scan(
+        backend: &impl Backend,
+        folder: &CollectionId,
+        from: ChangeToken,
+        mut seen: impl FnMut(&Change),
+    ) -> Result<Tail, BackendError> {
+        let mut head = from;
+        loop {
+            let page = backend.changes(folder, head, PAGE)?;
+            page.changes.iter().for_each(&mut seen);
+            if page.changes.is_empty() || page.next <= head {
+                return Ok(Tail { head });
+            }
+            head = page.next;
+            if !page.more {
+                return Ok(Tail { head });
+            }
+        }
+    }
+
+    /// After a write to `id`: its token (the first entry after the head for that item), with
+    /// the head moved past it. `None` if the write left no entry.
+    pub(crate) fn record(
+        &mut self,
+        backend: &impl Backend,
+        folder: &CollectionId,
+        id: &ItemId,
+    ) -> Result<Option<ChangeToken>, BackendError> {
+        loop {
+            let page = backend.changes(folder, self.head, 1)?;
+            let Some(change) = page.changes.first() else {
+                return Ok(None);
+            };
+            if page.next <= self.head {
+                return Ok(None);
+            }
+            self.head = page.next;
+            if change.id() == id {
+                return Ok(Some(page.next));
+            }
+        }
+    }
+}
+
+/// Computes a [`Plan`]: the collection's state is read, never written; what the plan would
+/// change is tracked in `added` and `removed`.
+struct Planner<'a, B: Backend> {
+    backend: &'a B,
+    folder: &'a CollectionId,
+    coll: &'a CollectionState,
+    filter: Filter,
+    limit: usize,
+    ops: Vec<Op>,
+    added: BTreeSet<ItemId>,
+    removed: BTreeSet<ItemId>,
+}
+
+impl<B: Backend> Planner<'_, B> {
+    fn is_known(&self, id: &ItemId) -> bool {
+        (self.coll.known.contains(id) || self.added.contains(id)) && !self.removed.contains(id)
+    }
+
+    /// Take `op` if the window has room; `false` (and nothing taken) if it is full.
+    fn offer(&mut self, op: Op) -> bool {
+        if self.ops.len() >= self.limit {
+            return false;
+        }
+        match &op {
+            Op::Add(id) => {
+                self.removed.remove(id);
+                self.added.insert(id.clone());
+            }
+            Op::Delete(id) | Op::SoftDelete(id) => {
+                self.added.remove(id);
+                self.removed.insert(id.clone());
+            }
+            Op::Change(_) => {}
+        }
+        self.ops.push(op);
+        true
+    }
+
+    /// What a feed entry sends.
+    fn classify(&self, change: &Change) -> Result<Option<Op>, BackendError> {
+        if is_own_write(self.backend, self.folder, &self.coll.echo, change.id())? {
+            return Ok(None);
+        }
+        Ok(match change {
+            Change::Upsert(meta) => match (self.is_known(&meta.id), self.filter.admits(meta)) {
+                (true, true) => Some(Op::Change(meta.id.clone())),
+                (true, false) => Some(Op::SoftDelete(meta.id.clone())),
+                (false, true) => Some(Op::Add(meta.id.clone())),
+                (false, false) => None,
+            },
+            Change::Delete(id) => self.is_known(id).then(|| Op::Delete(id.clone())),
+        })
+    }
+
+    /// The FilterType passes. Returns where they stopped (`None`: done) and whether they
+    /// stopped because the window is full.
+    fn refilter(
+        &mut self,
+        mut at: Option<Refilter>,
+    ) -> Result<(Option<Refilter>, bool), BackendError> {
+        while let Some(pass) = at.clone() {
+            match pass {
+                Refilter::Known(after) => {
+                    let lower = after.as_ref().map_or(Bound::Unbounded, Bound::Excluded);
+                    let batch: Vec<ItemId> = self
+                        .coll
+                        .known
+                        .range::<ItemId, _>((lower, Bound::Unbounded))
+                        .take(PAGE)
+                        .cloned()
+                        .collect();
+                    if batch.is_empty() {
+                        at = Some(Refilter::Items(None));
+                        continue;
+                    }
+                    let mut last = after;
+                    for id in batch {
+                        if !self.is_known(&id) {
+                            last = Some(id);
+                            continue;
+                        }
+                        let outside = match self.backend.item(self.folder, &id)? {
+                            Some(meta) => !self.filter.admits(&meta),
+                            // Gone: the feed's Delete tells the device.
+                            None => false,
+                        };
+                        if outside && !self.offer(Op::SoftDelete(id.clone())) {
+                            return Ok((Some(Refilter::Known(last)), true));
+                        }
+                        last = Some(id);
+                    }
+                    at = Some(Refilter::Known(last));
+                }
+                Refilter::Items(after) => {
+                    // A feed read from the start (just now, in full) has shown every item.
+                    if self.coll.cursor == ChangeToken::START {
+                        return Ok((None, false));
+                    }
+                    let page = self.backend.items(self.folder, after.as_ref(), PAGE)?;
+                    let full_page = page.len() >= PAGE;
+                    let mut last = after;
+                    for meta in page {
+                        if self.filter.admits(&meta)
+                            && !self.is_known(&meta.id)
+                            && !self.offer(Op::Add(meta.id.clone()))
+                        {
+                            return Ok((Some(Refilter::Items(last)), true));
+                        }
+                        last = Some(meta.id);
+                    }
+                    at = full_page.then_some(Refilter::Items(last));
+                }
+            }
+        }
+        Ok((None, false))
+    }
+
+    /// The feed after the cursor. Returns the new cursor and whether the window filled.
+    fn feed(&mut self) -> Result<(ChangeToken, bool), BackendError> {
+        let mut pos = self.coll.cursor;
+        loop {
+            let page = self.backend.changes(self.folder, pos, PAGE)?;
+            for (i, change) in page.changes.iter().enumerate() {
+                if let Some(op) = self.classify(change)?
+                    && !self.offer(op)
+                {
+                    // Stop just before entry i: the token after entry i-1 is the `next` of
+                    // the first i entries.
+                    if i > 0 {
+                        pos = self.backend.changes(self.folder, pos, i)?.next;
+                    }
+                    return Ok((pos, true));
+                }
+            }
+            if page.changes.is_empty() || page.next <= pos {
+                return Ok((pos, false));
+            }
+            pos = page.next;
+            if !page.more {
+                return Ok((pos, false));
+            }
+        }
+    }
+}
+
+/// What the next response for `coll` sends, at most `limit` commands.
+pub(crate) fn plan(
+    backend: &impl Backend,
+    folder: &CollectionId,
+    coll: &CollectionState,
+    refilter: Option<Refilter>,
+    filter: Filter,
+    limit: usize,
+) -> Result<Plan, BackendError> {
+    let mut planner = Planner {
+        backend,
+        folder,
+        coll,
+        filter,
+        limit,
+        ops: Vec::new(),
+        added: BTreeSet::new(),
+        removed: BTreeSet::new(),
+    };
+    // The feed first, drained, then the FilterType passes: an item the passes add has no
+    // pending feed entry left, so a later entry for it is a genuine change, never a repeat.
+    let (cursor, full) = planner.feed()?;
+    if full {
+        return Ok(Plan {
+            ops: planner.ops,
+            cursor,
+            refilter,
+            more: true,
+        });
+    }
+    let (refilter, more) = planner.refilter(refilter)?;
+    Ok(Plan {
+        ops: planner.ops,
+        cursor,
+        more: more || refilter.is_some(),
+        refilter,
+    })
+}
+
+/// The FilterType pass a request starts: a new FilterType restarts it, the same one resumes
+/// where it stood.
+pub(crate) fn refilter_for(coll: &CollectionState, filter_type: Option<u32>) -> Option<Refilter> {
+    if filter_type != coll.filter_type {
+        Some(Refilter::Known(None))
+    } else {
+        coll.refilter.clone()
+    }
+}
+
+fn collection_response(
+    collection_id: &str,
+    key: SyncKey,
+    status: SyncStatus,
+) -> SyncResponseCollection {
+    SyncResponseCollection {
+        class: None,
+        sync_key: key.to_wire().into(),
+        collection_id: collection_id.into(),
+        status,
+        more_available: None,
+        commands: None,
+        responses: None,
+    }
+}
+
+fn request_status(status: SyncStatus, limit: Option<u32>) -> SyncResponse {
+    SyncResponse {
+        status: Some(status),
+        limit,
+        collections: None,
+    }
+}
+
+/// The answer for one collection and whether it is worth answering a waiting request for.
+struct Answered {
+    response: SyncResponseCollection,
+    reportable: bool,
+}
+
+impl Answered {
+    fn status(collection_id: &str, key: SyncKey, status: SyncStatus) -> Answered {
+        Answered {
+            response: collection_response(collection_id, key, status),
+            reportable: true,
+        }
+    }
+}
+
+fn item_status(e: &BackendError) -> SyncStatus {
+    match e {
+        BackendError::NoItem { .. } | BackendError::NoFolder(_) => SyncStatus::ObjectNotFound,
+        BackendError::InvalidItem(_) => SyncStatus::ConversionError,
+        _ => SyncStatus::ServerError,
+    }
+}
+
+impl Engine {
+    /// Sync (MS-ASCMD 2.2.1.21). Resolves an empty or Partial request against the cached
+    /// one, checks Wait/HeartbeatInterval (status 14 with the violated bound in `Limit`; both
+    /// at once is status 4) and the number of collections (status 15 with `Limit`), then syncs
+    /// each collection as the module documentation describes. `state` is changed in place:
+    /// the caller saves it, then sends the response.
+    pub fn sync(
+        &self,
+        ctx: &Context<'_>,
+        state: &mut DeviceState,
+        backend: &mut impl Backend,
+        req: &SyncRequest,
+    ) -> SyncOutcome {
+        let resolved = match self.resolve(state, req) {
+            Ok(r) => r,
+            Err(resp) => return SyncOutcome::Respond(resp),
+        };
+        let wait = match (resolved.wait, resolved.heartbeat_interval) {
+            (Some(_), Some(_)) => {
+                return SyncOutcome::Respond(request_status(SyncStatus::ProtocolError, None));
+            }
+            (Some(w), None) => {
+                let (lo, hi) = (self.limits.min_wait, self.limits.max_wait);
+                if !(lo..=hi).contains(&w) {
+                    let bound = if w < lo { lo } else { hi };
+                    return SyncOutcome::Respond(request_status(
+                        SyncStatus::InvalidWaitOrHeartbeat,
+                        Some(bound),
+                    ));
+                }
+                Some(TimeDelta::minutes(i64::from(w)))
+            }
+            (None, Some(h)) => {
+                let (lo, hi) = (self.limits.min_heartbeat, self.limits.max_heartbeat);
+                if !(lo..=hi).contains(&h) {
+                    let bound = if h < lo { lo } else { hi };
+                    return SyncOutcome::Respond(request_status(
+                        SyncStatus::InvalidWaitOrHeartbeat,
+                        Some(bound),
+                    ));
+                }
+                Some(TimeDelta::seconds(i64::from(h)))
+            }
+            (None, None) => None,
+        };
+        let count = resolved
+            .collections
+            .as_ref()
+            .map_or(0, |c| c.collections.len());
+        if count > self.limits.max_collections {
+            return SyncOutcome::Respond(request_status(
+                SyncStatus::InvalidRequest,
+                Some(u32::try_from(self.limits.max_collections).unwrap_or(u32::MAX)),
+            ));
+        }
+        // The cache keeps the request without its commands: an empty request repeats the
+        // collections and options, never the client's changes.
+        let mut cached = resolved.clone();
+        if let Some(cs) = cached.collections.as_mut() {
+            for c in &mut cs.collections {
+                c.commands = None;
+            }
+        }
+        cached.partial = None;
+        state.last_sync_request = Some(cached);
+
+        let (collections, reportable) = self.run(ctx, state, backend, &resolved);
+        match wait {
+            Some(delta) if !reportable => SyncOutcome::Wait {
+                collections: collections
+                    .iter()
+                    .map(|c| CollectionId::from(c.collection_id.as_str()))
+                    .collect(),
+                until: ctx.now + delta,
+            },
+            _ => SyncOutcome::Respond(SyncResponse {
+                status: None,
+                limit: None,
+                collections: Some(SyncResponseCollections { collections }),
+            }),
+        }
+    }
+
+    /// A parked Sync ([`SyncOutcome::Wait`]) woken up: by the server learning that a watched
+    /// collection changed, or at `until`. Runs the cached request again (without commands,
+    /// with the current keys): [`SyncOutcome::Respond`] if any collection has something to
+    /// send, else [`SyncOutcome::Empty`] once `ctx.now` has reached `until`, else
+    /// [`SyncOutcome::Wait`] again with the same `until` (a wake-up for a change that sends
+    /// nothing, such as the device's own write).
+    pub fn sync_after_wait(
+        &self,
+        ctx: &Context<'_>,
+        state: &mut DeviceState,
+        backend: &mut impl Backend,
+        until: DateTime<Utc>,
+    ) -> SyncOutcome {
+        let Some(cached) = state.last_sync_request.clone() else {
+            return SyncOutcome::Respond(request_status(SyncStatus::IncompleteRequest, None));
+        };
+        let req = with_current_keys(state, cached);
+        let (collections, reportable) = self.run(ctx, state, backend, &req);
+        if reportable {
+            SyncOutcome::Respond(SyncResponse {
+                status: None,
+                limit: None,
+                collections: Some(SyncResponseCollections { collections }),
+            })
+        } else if ctx.now >= until {
+            SyncOutcome::Empty
+        } else {
+            SyncOutcome::Wait {
+                collections: collections
+                    .iter()
+                    .map(|c| CollectionId::from(c.collection_id.as_str()))
+                    .collect(),
+                until,
+            }
+        }
+    }
+
+    /// The full request an empty or Partial one stands for, or the status that refuses it.
+    fn resolve(&self, state: &DeviceState, req: &SyncRequest) -> Result<SyncRequest, SyncResponse> {
+        let listed = req.collections.as_ref().map_or(0, |c| c.collections.len());
+        if req.partial.is_none() && listed > 0 {
+            return Ok(req.clone());
+        }
+        let Some(cached) = state.last_sync_request.clone() else {
+            return Err(request_status(SyncStatus::IncompleteRequest, None));
+        };
+        let mut full = with_current_keys(state, cached);
+        if let Some(given) = &req.collections {
+            let list = &mut full
+                .collections
+                .get_or_insert_with(SyncCollections::default)
+                .collections;
+            for c in &given.collections {
+                match list.iter_mut().find(|x| x.collection_id == c.collection_id) {
+                    Some(slot) => *slot = c.clone(),
+                    None => list.push(c.clone()),
+                }
+            }
+        }
+        full.wait = req.wait.or(full.wait);
+        full.heartbeat_interval = req.heartbeat_interval.or(full.heartbeat_interval);
+        if req.wait.is_some() {
+            full.heartbeat_interval = req.heartbeat_interval;
+        }
+        if req.heartbeat_interval.is_some() {
+            full.wait = req.wait;
+        }
+        full.window_size = req.window_size.or(full.window_size);
+        full.partial = None;
+        Ok(full)
+    }
+
+    /// Sync every collection of a resolved request. Returns the answers and whether any is
+    /// worth answering a waiting request for.
+    fn run(
+        &self,
+        ctx: &Context<'_>,
+        state: &mut DeviceState,
+        backend: &mut impl Backend,
+        req: &SyncRequest,
+    ) -> (Vec<SyncResponseCollection>, bool) {
+        let max = usize::try_from(self.limits.max_window)
+            .unwrap_or(usize::MAX)
+            .max(1);
+        // 14.0+: a request-level WindowSize bounds all collections together.
+        let mut budget = match req.window_size {
+            Some(w) if ctx.version >= ProtocolVersion::V14_0 => {
+                usize::try_from(w).unwrap_or(usize::MAX).clamp(1, max)
+            }
+            _ => usize::MAX,
+        };
+        let mut out = Vec::new();
+        let mut reportable = false;
+        for c in req.collections.iter().flat_map(|c| &c.collections) {
+            let answered = self.sync_collection(ctx, state, backend, c, &mut budget);
+            reportable |= answered.reportable;
+            out.push(answered.response);
+        }
+        (out, reportable)
+    }
+
+    fn sync_collection(
+        &self,
+        ctx: &Context<'_>,
+        state: &mut DeviceState,
+        backend: &mut impl Backend,
+        c: &SyncCollection,
+        budget: &mut usize,
+    ) -> Answered {
+        let wire_id = c.collection_id.as_str();
+        let id = CollectionId::from(wire_id);
+        let Some(key) = SyncKey::parse(&c.sync_key) else {
+            state.collections.remove(&id);
+            return Answered::status(wire_id, SyncKey::INITIAL, SyncStatus::InvalidSyncKey);
+        };
+        match backend.changes(&id, ChangeToken::START, 0) {
+            Ok(_) => {}
+            Err(BackendError::NoFolder(_)) => {
+                return Answered::status(wire_id, key, SyncStatus::FolderHierarchyChanged);
+            }
+            Err(_) => return Answered::status(wire_id, key, SyncStatus::ServerError),
+        }
+        if key == SyncKey::INITIAL {
+            let filter_type = filter_type_of(&c.options);
+            if Filter::from_type(filter_type, ctx.now).is_none() {
+                return Answered::status(wire_id, key, SyncStatus::ProtocolError);
+            }
+            let fresh = CollectionState {
+                key: SyncKey(1),
+                filter_type,
+                options: c.options.clone(),
+                ..CollectionState::default()
+            };
+            state.collections.insert(id, fresh);
+            return Answered::status(wire_id, SyncKey(1), SyncStatus::Success);
+        }
+        let Some(coll) = state.collections.get_mut(&id) else {
+            return Answered::status(wire_id, SyncKey::INITIAL, SyncStatus::InvalidSyncKey);
+        };
+        if key != coll.key {
+            if let Some((last_key, response)) = &coll.last
+                && *last_key == key
+            {
+                return Answered {
+                    response: response.clone(),
+                    reportable: true,
+                };
+            }
+            state.collections.remove(&id);
+            return Answered::status(wire_id, SyncKey::INITIAL, SyncStatus::InvalidSyncKey);
+        }
+        self.sync_current(ctx, coll, backend, &id, c, key, budget)
+    }
+
+    /// A normal sync with the current key.
+    #[allow(clippy::too_many_arguments)]
+    fn sync_current(
+        &self,
+        ctx: &Context<'_>,
+        coll: &mut CollectionState,
+        backend: &mut impl Backend,
+        id: &CollectionId,
+        c: &SyncCollection,
+        key: SyncKey,
+        budget: &mut usize,
+    ) -> Answered {
+        let wire_id = c.collection_id.as_str();
+        let options = if c.options.is_empty() {
+            coll.options.clone()
+        } else {
+            c.options.clone()
+        };
+        let filter_type = filter_type_of(&options);
+        let Some(filter) = Filter::from_type(filter_type, ctx.now) else {
+            return Answered::status(wire_id, key, SyncStatus::ProtocolError);
+        };
+        let conflict_client_wins = options.first().and_then(|o| o.conflict) == Some(0);
+        let commands: &[SyncRequestCommand] =
+            c.commands.as_ref().map_or(&[], |cs| cs.commands.as_slice());
+        let writes = commands
+            .iter()
+            .any(|cmd| !matches!(cmd, SyncRequestCommand::Fetch(_)));
+
+        // Read the feed once before writing: where it ends (to find our writes' tokens) and
+        // which of the items the request changes or deletes changed on the server meanwhile.
+        let mut tail = None;
+        let mut conflicted = BTreeSet::new();
+        if writes {
+            let touched: BTreeSet<&str> = commands
+                .iter()
+                .filter_map(|cmd| match cmd {
+                    SyncRequestCommand::Change(ch) => Some(ch.server_id.as_str()),
+                    SyncRequestCommand::Delete(d) => Some(d.server_id.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let mut candidates = Vec::new();
+            let scanned = Tail::scan(backend, id, coll.cursor, |change| {
+                if touched.contains(change.id().as_str()) {
+                    candidates.push(change.id().clone());
+                }
+            });
+            match scanned {
+                Ok(t) => tail = Some(t),
+                Err(_) => return Answered::status(wire_id, key, SyncStatus::ServerError),
+            }
+            for item in candidates {
+                match is_own_write(backend, id, &coll.echo, &item) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        conflicted.insert(item);
+                    }
+                    Err(_) => return Answered::status(wire_id, key, SyncStatus::ServerError),
+                }
+            }
+        }
+        coll.options = options;
+
+        let mut responses = Vec::new();
+        let deletes_as_moves = c.deletes_as_moves.is_none_or(|t| t.is_on());
+        for cmd in commands {
+            if let Some(r) = self.apply(
+                ctx,
+                coll,
+                backend,
+                id,
+                cmd,
+                tail.as_mut(),
+                &conflicted,
+                conflict_client_wins,
+                deletes_as_moves,
+            ) {
+                responses.push(r);
+            }
+        }
+
+        let refilter = refilter_for(coll, filter_type);
+        let filter_changed = filter_type != coll.filter_type;
+        coll.filter_type = filter_type;
+        coll.refilter = refilter.clone();
+
+        let get_changes = c.get_changes.is_none_or(|t| t.is_on());
+        let mut sent = Vec::new();
+        let mut more = false;
+        if get_changes {
+            let max = usize::try_from(self.limits.max_window)
+                .unwrap_or(usize::MAX)
+                .max(1);
+            let window = c
+                .window_size
+                .or(Some(self.limits.default_window))
+                .map_or(max, |w| usize::try_from(w).unwrap_or(max).clamp(1, max))
+                .min(*budget);
+            match self.send_changes(ctx, coll, backend, id, refilter, filter, window) {
+                Ok((commands, m)) => {
+                    sent = commands;
+                    more = m;
+                }
+                // The writes above are applied and remembered; the device is told to come back
+                // for the server's changes.
+                Err(_) if writes => more = true,
+                Err(_) => return Answered::status(wire_id, key, SyncStatus::ServerError),
+            }
+            *budget = budget.saturating_sub(sent.len());
+        }
+
+        let changed = writes || !sent.is_empty() || filter_changed;
+        let new_key = if changed { key.next() } else { key };
+        let mut response = collection_response(wire_id, new_key, SyncStatus::Success);
+        if more {
+            response.more_available = Some(eas_codec::codec::Empty);
+        }
+        let reportable = changed || more || !responses.is_empty();
+        if !sent.is_empty() {
+            response.commands = Some(SyncResponseCommands { commands: sent });
+        }
+        if !responses.is_empty() {
+            response.responses = Some(SyncResponses { responses });
+        }
+        if changed {
+            coll.last = Some((key, response.clone()));
+            coll.key = new_key;
+        }
+        Answered {
+            response,
+            reportable,
+        }
+    }
+
+    /// Apply one client command; its answer, if it has one.
+    #[allow(clippy::too_many_arguments)]
+    fn apply(
+        &self,
+        ctx: &Context<'_>,
+        coll: &mut CollectionState,
+        backend: &mut impl Backend,
+        id: &CollectionId,
+        cmd: &SyncRequestCommand,
+        mut tail: Option<&mut Tail>,
+        conflicted: &BTreeSet<ItemId>,
+        client_wins: bool,
+        deletes_as_moves: bool,
+    ) -> Option<SyncItemResponse> {
+        match cmd {
+            SyncRequestCommand::Add(add) => {
+                let client_id = add.client_id.to_string();
+                let answer = |server_id: Option<&ItemId>, status| {
+                    Some(SyncItemResponse::Add(AddResponse {
+                        class: add.class.clone(),
+                        client_id: add.client_id.clone(),
+                        server_id: server_id.map(|s| s.as_str().into()),
+                        status,
+                    }))
+                };
+                if let Some(server_id) = coll.client_ids.get(&client_id) {
+                    return answer(Some(server_id), SyncStatus::Success);
+                }
+                match backend.add(id, &add.application_data) {
+                    Ok(meta) => {
+                        coll.known.insert(meta.id.clone());
+                        note_write(coll, &*backend, id, tail.as_deref_mut(), &meta.id);
+                        coll.client_ids.insert(client_id.clone(), meta.id.clone());
+                        coll.client_id_order.push_back(client_id);
+                        while coll.client_id_order.len() > self.limits.client_id_memory {
+                            if let Some(old) = coll.client_id_order.pop_front() {
+                                coll.client_ids.remove(&old);
+                            }
+                        }
+                        answer(Some(&meta.id), SyncStatus::Success)
+                    }
+                    Err(e) => answer(None, item_status(&e)),
+                }
+            }
+            SyncRequestCommand::Change(change) => {
+                let item = ItemId::from(change.server_id.as_str());
+                let answer = |status| {
+                    Some(SyncItemResponse::Change(ChangeResponse {
+                        class: change.class.clone(),
+                        server_id: change.server_id.clone(),
+                        status,
+                    }))
+                };
+                if !coll.known.contains(&item) {
+                    return answer(SyncStatus::ObjectNotFound);
+                }
+                if conflicted.contains(&item) && !client_wins {
+                    return answer(SyncStatus::Conflict);
+                }
+                match backend.change(id, &item, &change.application_data) {
+                    Ok(_) => {
+                        note_write(coll, &*backend, id, tail, &item);
+                        None
+                    }
+                    Err(e) => answer(item_status(&e)),
+                }
+            }
+            SyncRequestCommand::Delete(delete) => {
+                let item = ItemId::from(delete.server_id.as_str());
+                let answer = |status| {
+                    Some(SyncItemResponse::Delete(ChangeResponse {
+                        class: delete.class.clone(),
+                        server_id: delete.server_id.clone(),
+                        status,
+                    }))
+                };
+                if !coll.known.contains(&item) {
+                    return answer(SyncStatus::ObjectNotFound);
+                }
+                if conflicted.contains(&item) && !client_wins {
+                    // The device no longer holds the item; forgetting it makes the feed's
+                    // entry for the server's version an Add, which restores it.
+                    coll.known.remove(&item);
+                    return answer(SyncStatus::Conflict);
+                }
+                match backend.delete(id, &item, deletes_as_moves) {
+                    Ok(()) => {
+                        coll.known.remove(&item);
+                        coll.echo.remove(&item);
+                        None
+                    }
+                    Err(e) => {
+                        if matches!(e, BackendError::NoItem { .. }) {
+                            coll.known.remove(&item);
+                        }
+                        answer(item_status(&e))
+                    }
+                }
+            }
+            SyncRequestCommand::Fetch(fetch) => {
+                let item = ItemId::from(fetch.server_id.as_str());
+                let render = RenderContext {
+                    version: ctx.version,
+                    options: coll.options.first(),
+                };
+                let (status, data) = match backend.render(id, &item, &render) {
+                    Ok(data) => (SyncStatus::Success, Some(data)),
+                    Err(e) => (item_status(&e), None),
+                };
+                Some(SyncItemResponse::Fetch(FetchResponse {
+                    server_id: fetch.server_id.clone(),
+                    status,
+                    application_data: data,
+                }))
+            }
+        }
+    }
+
+    /// Plan, render and commit the server's changes for one response.
+    #[allow(clippy::too_many_arguments)]
+    fn send_changes(
+        &self,
+        ctx: &Context<'_>,
+        coll: &mut CollectionState,
+        backend: &impl Backend,
+        id: &CollectionId,
+        refilter: Option<Refilter>,
+        filter: Filter,
+        window: usize,
+    ) -> Result<(Vec<SyncResponseCommand>, bool), BackendError> {
+        let plan = plan(backend, id, coll, refilter, filter, window)?;
+        let render = RenderContext {
+            version: ctx.version,
+            options: coll.options.first(),
+        };
+        // Render everything before changing the state, so a failure leaves it untouched.
+        let mut out = Vec::with_capacity(plan.ops.len());
+        let mut done = Vec::with_capacity(plan.ops.len());
+        for op in plan.ops {
+            let command = match &op {
+                Op::Add(item) | Op::Change(item) => match backend.render(id, item, &render) {
+                    Ok(data) if matches!(op, Op::Add(_)) => SyncResponseCommand::Add(ServerAdd {
+                        class: None,
+                        server_id: item.as_str().into(),
+                        application_data: data,
+                    }),
+                    Ok(data) => SyncResponseCommand::Change(ItemChange {
+                        class: None,
+                        server_id: item.as_str().into(),
+                        application_data: data,
+                    }),
+                    // Gone since the feed was read: its Delete follows in the feed.
+                    Err(BackendError::NoItem { .. }) => continue,
+                    Err(e) => return Err(e),
+                },
+                Op::Delete(item) => SyncResponseCommand::Delete(ItemDelete {
+                    class: None,
+                    server_id: item.as_str().into(),
+                    instance_id: None,
+                }),
+                Op::SoftDelete(item) => SyncResponseCommand::SoftDelete(ItemFetch {
+                    server_id: item.as_str().into(),
+                }),
+            };
+            out.push(command);
+            done.push(op);
+        }
+        for op in done {
+            match op {
+                Op::Add(item) => {
+                    coll.known.insert(item);
+                }
+                Op::Delete(item) | Op::SoftDelete(item) => {
+                    coll.known.remove(&item);
+                }
+                Op::Change(_) => {}
+            }
+        }
+        coll.cursor = plan.cursor;
+        coll.refilter = plan.refilter;
+        let cursor = coll.cursor;
+        coll.echo.retain(|_, token| *token > cursor);
+        Ok((out, plan.more))
+    }
+}
+
+/// Remember a write of the device's as an echo, at its token in the feed. Without a tail (the
+/// feed could not be read) the write is not remembered, and the device at worst gets its own
+/// change back once.
+fn note_write(
+    coll: &mut CollectionState,
+    backend: &impl Backend,
+    folder: &CollectionId,
+    tail: Option<&mut Tail>,
+    item: &ItemId,
+) {
+    if let Some(tail) = tail
+        && let Ok(Some(token)) = tail.record(backend, folder, item)
+    {
+        coll.echo.insert(item.clone(), token);
+    }
+}
+
+/// `req` with each collection's key replaced by the device's current one (when the device
+/// has state for it): what an empty Sync means.
+fn with_current_keys(state: &DeviceState, mut req: SyncRequest) -> SyncRequest {
+    if let Some(cs) = req.collections.as_mut() {
+        for c in &mut cs.collections {
+            if let Some(coll) = state.collections.get(c.collection_id.as_str()) {
+                c.sync_key = coll.key.to_wire().into();
+            }
+        }
+    }
+    req
+}
