@@ -6,7 +6,10 @@
 //! then concerns an item the device does not hold, and is not sent) and adds the new id to the
 //! destination's `known` set with the write's token as an echo (the feed's Add is recognised
 //! as the device's own write, and skipped; a later server change to the item is still sent).
-//! Collections the device never synced are left alone: their first sync sends what is there.
+//! If the server changed the item after the device last synced the source folder, the device
+//! moved an old copy: then the new id is known but not an echo, and the next sync of the
+//! destination sends the server's version as a Change. Collections the device never synced
+//! are left alone: their first sync sends what is there.
 //! Sync keys do not change: MoveItems has none.
 //!
 //! Statuses (MS-ASCMD 2.2.3.177.9): 3 success with the new id; 4 same source and destination;
@@ -22,14 +25,14 @@ use crate::backend::{Backend, BackendError};
 use crate::engine::{Context, Engine};
 use crate::ids::{CollectionId, ItemId};
 use crate::state::DeviceState;
-use crate::sync::Tail;
+use crate::sync::{Filter, Tail, is_own_write};
 
 impl Engine {
     /// MoveItems. Moves through the backend and updates the device's view of both folders
     /// as the module documentation describes.
     pub fn move_items(
         &self,
-        _ctx: &Context<'_>,
+        ctx: &Context<'_>,
         state: &mut DeviceState,
         backend: &mut impl Backend,
         req: &MoveItemsRequest,
@@ -39,7 +42,7 @@ impl Engine {
         let responses = req
             .moves
             .iter()
-            .map(|m| move_one(state, backend, &mut tails, m))
+            .map(|m| move_one(ctx, state, backend, &mut tails, m))
             .collect();
         MoveItemsResponse {
             status: None,
@@ -49,6 +52,7 @@ impl Engine {
 }
 
 fn move_one(
+    ctx: &Context<'_>,
     state: &mut DeviceState,
     backend: &mut impl Backend,
     tails: &mut BTreeMap<CollectionId, Option<Tail>>,
@@ -71,6 +75,21 @@ fn move_one(
         let tail = Tail::scan(&*backend, &dst, coll.cursor, |_| {}).ok();
         tails.insert(dst.clone(), tail);
     }
+    // If the server changed the item since the device last synced the source, the device
+    // moved an old copy: the new id is then not an echo, so its feed entry goes to the
+    // device as a Change and brings the copy up to date.
+    let stale = match state.collections.get(&src) {
+        Some(coll) => {
+            let mut seen = false;
+            let scanned = Tail::scan(&*backend, &src, coll.cursor, |c| seen |= *c.id() == item);
+            match scanned {
+                Ok(_) if seen => !is_own_write(&*backend, &src, &coll.echo, &item).unwrap_or(false),
+                Ok(_) => false,
+                Err(_) => true,
+            }
+        }
+        None => true,
+    };
     match backend.move_item(&src, &item, &dst) {
         Ok(new_id) => {
             if let Some(coll) = state.collections.get_mut(&src) {
@@ -79,8 +98,15 @@ fn move_one(
             }
             if let Some(coll) = state.collections.get_mut(&dst) {
                 coll.known.insert(new_id.clone());
+                // Outside the destination's filter window, the move is not an echo either: the
+                // feed entry then takes the item off the device with a SoftDelete.
+                let inside = Filter::from_type(coll.filter_type, ctx.now).is_some_and(
+                    |f| matches!(backend.item(&dst, &new_id), Ok(Some(meta)) if f.admits(&meta)),
+                );
                 if let Some(Some(tail)) = tails.get_mut(&dst)
                     && let Ok(Some(token)) = tail.record(&*backend, &dst, &new_id)
+                    && !stale
+                    && inside
                 {
                     coll.echo.insert(new_id.clone(), token);
                 }

@@ -88,6 +88,10 @@ pub struct CollectionState {
     pub last: Option<(SyncKey, SyncResponseCollection)>,
     /// The ClientIds of `client_ids` oldest first, so the oldest is the one dropped.
     pub client_id_order: VecDeque<String>,
+    /// A fingerprint of the item each ClientId of `client_ids` added. MS-ASCMD 2.2.3.28.2 only
+    /// asks a ClientId to be unique within one request (a counter restarting per request is
+    /// allowed), so an Add is a retry only if both its ClientId and its item match.
+    pub client_id_prints: BTreeMap<String, u64>,
     /// The collection's Options as last sent: MS-ASCMD lets a client omit them from later
     /// requests, and rendering and FilterType keep using the cached ones.
     pub options: Vec<SyncOptions>,

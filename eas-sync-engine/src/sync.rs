@@ -106,13 +106,18 @@ impl Filter {
     /// The filter for a FilterType value at `now`; `None` for a value the protocol does not
     /// define.
     pub(crate) fn from_type(filter_type: Option<u32>, now: DateTime<Utc>) -> Option<Filter> {
-        let days = |d: i64| Some(Filter::Since(now - TimeDelta::days(d)));
+        // Checked arithmetic: a clock at the edge of chrono's range must not panic.
+        let days = |d: i64| {
+            now.checked_sub_signed(TimeDelta::days(d))
+                .unwrap_or(DateTime::<Utc>::MIN_UTC)
+        };
         let months = |m: u32, fallback: i64| {
             Some(Filter::Since(
                 now.checked_sub_months(Months::new(m))
-                    .unwrap_or(now - TimeDelta::days(fallback)),
+                    .unwrap_or_else(|| days(fallback)),
             ))
         };
+        let days = |d: i64| Some(Filter::Since(days(d)));
         match filter_type.unwrap_or(0) {
             0 => Some(Filter::All),
             1 => days(1),
@@ -557,7 +562,10 @@ impl Engine {
                     .iter()
                     .map(|c| CollectionId::from(c.collection_id.as_str()))
                     .collect(),
-                until: ctx.now + delta,
+                until: ctx
+                    .now
+                    .checked_add_signed(delta)
+                    .unwrap_or(DateTime::<Utc>::MAX_UTC),
             },
             _ => SyncOutcome::Respond(SyncResponse {
                 status: None,
@@ -786,19 +794,14 @@ impl Engine {
         coll.options = options;
 
         let mut responses = Vec::new();
-        let deletes_as_moves = c.deletes_as_moves.is_none_or(|t| t.is_on());
+        let rules = Rules {
+            conflicted: &conflicted,
+            client_wins: conflict_client_wins,
+            deletes_as_moves: c.deletes_as_moves.is_none_or(|t| t.is_on()),
+            filter,
+        };
         for cmd in commands {
-            if let Some(r) = self.apply(
-                ctx,
-                coll,
-                backend,
-                id,
-                cmd,
-                tail.as_mut(),
-                &conflicted,
-                conflict_client_wins,
-                deletes_as_moves,
-            ) {
+            if let Some(r) = self.apply(ctx, coll, backend, id, cmd, tail.as_mut(), &rules) {
                 responses.push(r);
             }
         }
@@ -866,9 +869,7 @@ impl Engine {
         id: &CollectionId,
         cmd: &SyncRequestCommand,
         mut tail: Option<&mut Tail>,
-        conflicted: &BTreeSet<ItemId>,
-        client_wins: bool,
-        deletes_as_moves: bool,
+        rules: &Rules<'_>,
     ) -> Option<SyncItemResponse> {
         match cmd {
             SyncRequestCommand::Add(add) => {
@@ -881,18 +882,37 @@ impl Engine {
                         status,
                     }))
                 };
-                if let Some(server_id) = coll.client_ids.get(&client_id) {
+                let print = fingerprint(&add.application_data);
+                if let Some(server_id) = coll.client_ids.get(&client_id)
+                    && coll.client_id_prints.get(&client_id) == Some(&print)
+                {
                     return answer(Some(server_id), SyncStatus::Success);
                 }
                 match backend.add(id, &add.application_data) {
                     Ok(meta) => {
                         coll.known.insert(meta.id.clone());
-                        note_write(coll, &*backend, id, tail.as_deref_mut(), &meta.id);
-                        coll.client_ids.insert(client_id.clone(), meta.id.clone());
+                        note_write(
+                            coll,
+                            &*backend,
+                            id,
+                            tail.as_deref_mut(),
+                            &meta,
+                            rules.filter,
+                        );
+                        if coll
+                            .client_ids
+                            .insert(client_id.clone(), meta.id.clone())
+                            .is_some()
+                        {
+                            // A reused ClientId: its older entry in the order goes.
+                            coll.client_id_order.retain(|c| *c != client_id);
+                        }
+                        coll.client_id_prints.insert(client_id.clone(), print);
                         coll.client_id_order.push_back(client_id);
                         while coll.client_id_order.len() > self.limits.client_id_memory {
                             if let Some(old) = coll.client_id_order.pop_front() {
                                 coll.client_ids.remove(&old);
+                                coll.client_id_prints.remove(&old);
                             }
                         }
                         answer(Some(&meta.id), SyncStatus::Success)
@@ -912,12 +932,12 @@ impl Engine {
                 if !coll.known.contains(&item) {
                     return answer(SyncStatus::ObjectNotFound);
                 }
-                if conflicted.contains(&item) && !client_wins {
+                if rules.conflicted.contains(&item) && !rules.client_wins {
                     return answer(SyncStatus::Conflict);
                 }
                 match backend.change(id, &item, &change.application_data) {
-                    Ok(_) => {
-                        note_write(coll, &*backend, id, tail, &item);
+                    Ok(meta) => {
+                        note_write(coll, &*backend, id, tail, &meta, rules.filter);
                         None
                     }
                     Err(e) => answer(item_status(&e)),
@@ -935,13 +955,13 @@ impl Engine {
                 if !coll.known.contains(&item) {
                     return answer(SyncStatus::ObjectNotFound);
                 }
-                if conflicted.contains(&item) && !client_wins {
+                if rules.conflicted.contains(&item) && !rules.client_wins {
                     // The device no longer holds the item; forgetting it makes the feed's
                     // entry for the server's version an Add, which restores it.
                     coll.known.remove(&item);
                     return answer(SyncStatus::Conflict);
                 }
-                match backend.delete(id, &item, deletes_as_moves) {
+                match backend.delete(id, &item, rules.deletes_as_moves) {
                     Ok(()) => {
                         coll.known.remove(&item);
                         coll.echo.remove(&item);
@@ -1042,21 +1062,59 @@ impl Engine {
     }
 }
 
+/// FNV-1a, 64 bits, over a stream of text.
+struct Fnv(u64);
+
+impl std::fmt::Write for Fnv {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        for b in s.bytes() {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        Ok(())
+    }
+}
+
+/// A fingerprint of an item a client sent, to tell a retried Add from a new one that reuses
+/// a ClientId. It hashes the item's `Debug` form, which is deterministic; should it change
+/// with a new build, a retry is at worst stored twice, never a new item lost.
+fn fingerprint(data: &eas_codec::data::ApplicationData) -> u64 {
+    use std::fmt::Write as _;
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    // Writing to `Fnv` never fails.
+    let _ = write!(h, "{data:?}");
+    h.0
+}
+
 /// Remember a write of the device's as an echo, at its token in the feed. Without a tail (the
 /// feed could not be read) the write is not remembered, and the device at worst gets its own
-/// change back once.
+/// change back once. A written item outside the filter window is not an echo either: its feed
+/// entry then reaches the device as a SoftDelete, which keeps the device inside its window.
 fn note_write(
     coll: &mut CollectionState,
     backend: &impl Backend,
     folder: &CollectionId,
     tail: Option<&mut Tail>,
-    item: &ItemId,
+    item: &ItemMeta,
+    filter: Filter,
 ) {
     if let Some(tail) = tail
-        && let Ok(Some(token)) = tail.record(backend, folder, item)
+        && let Ok(Some(token)) = tail.record(backend, folder, &item.id)
+        && filter.admits(item)
     {
-        coll.echo.insert(item.clone(), token);
+        coll.echo.insert(item.id.clone(), token);
     }
+}
+
+/// How a request's commands are applied to one collection.
+struct Rules<'a> {
+    /// Items changed on the server since the device's cursor.
+    conflicted: &'a BTreeSet<ItemId>,
+    /// `Conflict` 0.
+    client_wins: bool,
+    /// Deleted items go to Deleted Items.
+    deletes_as_moves: bool,
+    /// The FilterType in force.
+    filter: Filter,
 }
 
 /// `req` with each collection's key replaced by the device's current one (when the device

@@ -472,6 +472,14 @@ fn retried_add_with_a_remembered_client_id_gets_the_same_server_id() {
     assert_eq!(a1.server_id, a2.server_id);
     assert_eq!(a2.status, SyncStatus::Success);
     assert_eq!(w.server(&inbox).len(), 1);
+    // A counter-based client reuses ClientIds in later requests (MS-ASCMD allows it): a
+    // different item under the same ClientId is a new Add.
+    let r = w.sync1(Coll::new(&inbox).cmd(add_cmd("c1", mail("another", w.now))));
+    let SyncItemResponse::Add(a3) = &item_responses(&r)[0] else {
+        panic!()
+    };
+    assert_ne!(a3.server_id, a1.server_id);
+    assert_eq!(w.server(&inbox).len(), 2);
     // The device's own Add is never sent back.
     assert!(commands(&w.sync1(Coll::new(&inbox))).is_empty());
 }
@@ -1005,4 +1013,215 @@ fn get_changes_0_sends_nothing_and_unknown_collections_are_status_12() {
     assert_eq!(commands(&w.sync1(Coll::new(&inbox))).len(), 3);
     let r = w.sync1(Coll::new(&CollectionId::from("nope")).key("0"));
     assert_eq!(r.status, SyncStatus::FolderHierarchyChanged);
+}
+
+/// xorshift64*: a small deterministic generator, so a failing seed can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % u64::try_from(n).unwrap()).unwrap()
+    }
+    fn pick<T: Clone>(&mut self, v: &[T]) -> Option<T> {
+        (!v.is_empty()).then(|| v[self.below(v.len())].clone())
+    }
+}
+
+/// Random interleavings of server changes, device changes (conflicting or not), moves,
+/// FilterType changes, small windows and lost responses: once the device has synced to the
+/// end, it holds exactly the server's items inside its filter, and each GetItemEstimate along
+/// the way equals what the following Syncs send.
+#[test]
+fn random_interleavings_converge() {
+    for seed in 1..=150u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let mut w = World::new();
+        let inbox = w.inbox();
+        let archive = w.backend.create_folder(None, "Archive", 12).unwrap().id;
+        let folders = [inbox.clone(), archive.clone()];
+        let ages = [0, 2, 5, 12, 40, 200];
+        let filters = [0, 1, 3, 5];
+        let mut filter = [0u32, 0u32];
+        // Half the seeds let the client win conflicts.
+        let conflict = Some(u32::try_from(seed % 2).unwrap());
+        let now = w.now;
+        let age = |rng: &mut Rng| now - TimeDelta::days(ages[rng.below(ages.len())]);
+        for f in &folders {
+            for i in 0..rng.below(30) {
+                let when = age(&mut rng);
+                w.backend
+                    .server_add(f, mail(&format!("s{i}"), when))
+                    .unwrap();
+            }
+            w.full_sync(Coll::new(f).window(7));
+        }
+        let mut counter = 0;
+        for step in 0..150 {
+            counter += 1;
+            let fi = rng.below(2);
+            let f = folders[fi].clone();
+            let server_ids: Vec<ItemId> = w.backend.all(&f).into_iter().map(|(id, _)| id).collect();
+            let held: Vec<String> = w.held(&f).into_keys().collect();
+            let ctx = format!("seed {seed} step {step}");
+            match rng.below(10) {
+                0 => {
+                    let when = age(&mut rng);
+                    w.backend
+                        .server_add(&f, mail(&format!("n{counter}"), when))
+                        .unwrap();
+                }
+                1 => {
+                    if let Some(id) = rng.pick(&server_ids) {
+                        let when = age(&mut rng);
+                        w.backend
+                            .server_change(&f, &id, mail(&format!("sc{counter}"), when))
+                            .unwrap();
+                    }
+                }
+                2 => {
+                    if let Some(id) = rng.pick(&server_ids) {
+                        w.backend.server_delete(&f, &id).unwrap();
+                    }
+                }
+                3 => {
+                    // The device edits an item it holds (dates kept recent so they stay in).
+                    if let Some(id) = rng.pick(&held) {
+                        let data = mail(&format!("dc{counter}"), now);
+                        w.held
+                            .get_mut(f.as_str())
+                            .unwrap()
+                            .insert(id.clone(), data.clone());
+                        let mut c = Coll::new(&f).cmd(change_cmd(&id, data)).window(5);
+                        c.filter = Some(filter[fi]);
+                        c.conflict = conflict;
+                        w.sync1(c);
+                    }
+                }
+                4 => {
+                    if let Some(id) = rng.pick(&held) {
+                        w.held.get_mut(f.as_str()).unwrap().remove(&id);
+                        let mut c = Coll::new(&f).cmd(delete_cmd(&id)).window(5);
+                        c.deletes_as_moves = Some(false);
+                        c.filter = Some(filter[fi]);
+                        c.conflict = conflict;
+                        w.sync1(c);
+                    }
+                }
+                5 => {
+                    let data = mail(&format!("da{counter}"), now);
+                    let mut c = Coll::new(&f)
+                        .cmd(add_cmd(&format!("c{counter}"), data))
+                        .window(5);
+                    c.filter = Some(filter[fi]);
+                    c.conflict = conflict;
+                    let r = w.sync1(c);
+                    // The device fills in the data of what it added.
+                    for resp in item_responses(&r) {
+                        if let SyncItemResponse::Add(a) = resp {
+                            let sid = a.server_id.as_deref().unwrap().to_string();
+                            w.held
+                                .get_mut(f.as_str())
+                                .unwrap()
+                                .insert(sid, mail(&format!("da{counter}"), now));
+                        }
+                    }
+                }
+                6 => {
+                    if let Some(id) = rng.pick(&held) {
+                        let to = folders[1 - fi].clone();
+                        let (status, new_id) = w.move_item(&id, &f, &to);
+                        if status == MoveItemsStatus::InvalidSource {
+                            // Deleted on the server meanwhile; the feed's Delete follows.
+                            assert!(!server_ids.contains(&ItemId::from(id.as_str())), "{ctx}");
+                            continue;
+                        }
+                        assert_eq!(status, MoveItemsStatus::Success, "{ctx}");
+                        let data = w.held.get_mut(f.as_str()).unwrap().remove(&id).unwrap();
+                        w.held
+                            .get_mut(to.as_str())
+                            .unwrap()
+                            .insert(new_id.unwrap(), data);
+                    }
+                }
+                7 => {
+                    filter[fi] = filters[rng.below(filters.len())];
+                }
+                8 => {
+                    // A response lost on the way: the same request again gets the same answer.
+                    let mut c = Coll::new(&f).window(u32::try_from(1 + rng.below(6)).unwrap());
+                    // Sometimes with a change of the device's in it.
+                    if let Some(id) = rng.pick(&held)
+                        && rng.below(2) == 0
+                    {
+                        let data = mail(&format!("lc{counter}"), now);
+                        w.held
+                            .get_mut(f.as_str())
+                            .unwrap()
+                            .insert(id.clone(), data.clone());
+                        c = c.cmd(change_cmd(&id, data));
+                    }
+                    c.filter = Some(filter[fi]);
+                    c.conflict = conflict;
+                    let req = w.request(&[c]);
+                    let SyncOutcome::Respond(first) = w.raw(&req) else {
+                        panic!("{ctx}")
+                    };
+                    let SyncOutcome::Respond(again) = w.raw(&req) else {
+                        panic!("{ctx}")
+                    };
+                    assert_eq!(first, again, "{ctx}");
+                    w.absorb(&again);
+                }
+                _ => {
+                    let (_, est) = w.estimate(&f, Some(filter[fi]));
+                    let mut sent = 0;
+                    loop {
+                        let mut c = Coll::new(&f).window(u32::try_from(1 + rng.below(9)).unwrap());
+                        c.filter = Some(filter[fi]);
+                        c.conflict = conflict;
+                        let r = w.sync1(c);
+                        sent += commands(&r).len();
+                        if r.more_available.is_none() {
+                            break;
+                        }
+                    }
+                    assert_eq!(est, Some(u32::try_from(sent).unwrap()), "{ctx}");
+                }
+            }
+        }
+        for (fi, f) in folders.iter().enumerate() {
+            loop {
+                let mut c = Coll::new(f).window(50);
+                c.filter = Some(filter[fi]);
+                c.conflict = conflict;
+                if w.sync1(c).more_available.is_none() {
+                    break;
+                }
+            }
+            let since = match filter[fi] {
+                1 => now - TimeDelta::days(1),
+                3 => now - TimeDelta::days(7),
+                5 => now.checked_sub_months(chrono::Months::new(1)).unwrap(),
+                _ => DateTime::<Utc>::MIN_UTC,
+            };
+            let expected: BTreeMap<String, ApplicationData> = w
+                .server(f)
+                .into_iter()
+                .filter(|(_, d)| match d {
+                    ApplicationData::Email(e) => {
+                        let s = e.date_received.as_deref().unwrap();
+                        DateTime::parse_from_rfc3339(s).unwrap() >= since
+                    }
+                    _ => true,
+                })
+                .collect();
+            assert_eq!(w.held(f), expected, "seed {seed} folder {f}");
+        }
+    }
 }
