@@ -167,6 +167,8 @@ fn main() -> Result<(), Error> {
         std::env::consts::ARCH
     );
 
+    // (items, RSS growth in KiB over the sync) per size, for the marginal cost per item.
+    let mut growth: Vec<(usize, u64)> = Vec::new();
     for n in [10_000usize, 100_000] {
         // Memory: one sync of a fresh mailbox, peak RSS around it.
         let (mut backend, inbox) = mailbox(n)?;
@@ -203,6 +205,9 @@ fn main() -> Result<(), Error> {
                 |d| format!("{:.1}", d as f64 * 1024.0 / n as f64)
             ),
         );
+        if let Some(d) = rss_delta {
+            growth.push((n, d));
+        }
         drop(dev);
 
         // Throughput: median of RUNS initial syncs of the same mailbox (fresh device each).
@@ -239,6 +244,14 @@ fn main() -> Result<(), Error> {
         println!(
             "incremental-sync items={n} requests={reps} runs={runs} median_us/request={:.2}",
             median(per) * 1e6
+        );
+    }
+    // What one more item costs the engine: the difference between the two sizes' growth,
+    // which cancels what does not depend on the folder (the saved last response, buffers).
+    if let [(n1, d1), (n2, d2)] = growth[..] {
+        println!(
+            "initial-sync-memory-scaling items={n1}->{n2} rss_growth_kib={d1}->{d2} marginal_bytes/item={:.1} (Linux only)",
+            (d2 as f64 - d1 as f64) * 1024.0 / (n2 - n1) as f64
         );
     }
     Ok(())

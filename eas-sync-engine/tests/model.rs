@@ -23,9 +23,9 @@ use eas_codec::ProtocolVersion;
 use eas_codec::codec::Toggle;
 use eas_codec::command::move_items::{MoveItem, MoveItemsRequest, MoveItemsStatus};
 use eas_codec::command::sync::{
-    ClientAdd, ItemChange, ItemDelete, ItemFetch, SyncCollection, SyncCollections, SyncItemResponse,
-    SyncOptions, SyncRequest, SyncRequestCommand, SyncRequestCommands, SyncResponse,
-    SyncResponseCollection, SyncResponseCommand, SyncStatus,
+    ClientAdd, ItemChange, ItemDelete, ItemFetch, SyncCollection, SyncCollections,
+    SyncItemResponse, SyncOptions, SyncRequest, SyncRequestCommand, SyncRequestCommands,
+    SyncResponse, SyncResponseCollection, SyncResponseCommand, SyncStatus,
 };
 use eas_codec::data::ApplicationData;
 use eas_codec::data::email::Email;
@@ -40,9 +40,7 @@ const FOLDERS: [(u8, bool); 4] = [(2, true), (5, true), (4, true), (10, false)];
 const NOTES: usize = 3;
 /// Ages (hours) of server mail when the history starts: spread over eight months, none on a
 /// FilterType boundary.
-const AGES: [i64; 12] = [
-    3, 30, 60, 100, 200, 400, 600, 1000, 1600, 2600, 3500, 5000,
-];
+const AGES: [i64; 12] = [3, 30, 60, 100, 200, 400, 600, 1000, 1600, 2600, 3500, 5000];
 
 fn start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 6, 15, 12, 0, 0).unwrap()
@@ -76,12 +74,7 @@ fn mail(marker: &str, version: u64, received: DateTime<Utc>) -> ApplicationData 
     ApplicationData::Email(Box::new(Email {
         subject: Some(marker.into()),
         thread_topic: Some(format!("v{version}").into()),
-        date_received: Some(
-            received
-                .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-                .to_string()
-                .into(),
-        ),
+        date_received: Some(received.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string().into()),
         read: Some(false),
         ..Email::default()
     }))
@@ -125,7 +118,7 @@ fn with_version(data: &ApplicationData, version: u64) -> ApplicationData {
         ApplicationData::Email(e) => {
             let mut e = e.clone();
             e.thread_topic = Some(v.into());
-            e.read = Some(version % 2 == 0);
+            e.read = Some(version.is_multiple_of(2));
             ApplicationData::Email(e)
         }
         ApplicationData::Note(n) => {
@@ -486,7 +479,9 @@ impl Sim {
         } else {
             note(&m, n)
         };
-        self.backend.server_add(&self.colls[folder].id, data).unwrap();
+        self.backend
+            .server_add(&self.colls[folder].id, data)
+            .unwrap();
     }
 
     fn server_pick(&self, folder: usize, pick: usize) -> Option<(String, ApplicationData)> {
@@ -543,9 +538,7 @@ impl Sim {
                     commands.push(match cmd {
                         Cmd::Add(cid) => {
                             let data = c.local_adds[cid].clone();
-                            self.sent
-                                .entry(marker(&data).unwrap())
-                                .or_insert(false);
+                            self.sent.entry(marker(&data).unwrap()).or_insert(false);
                             SyncRequestCommand::Add(ClientAdd {
                                 class: None,
                                 client_id: cid.as_str().into(),
@@ -636,7 +629,11 @@ impl Sim {
                 .flat_map(|c| &c.collections)
                 .find(|c| c.collection_id == rc.collection_id)
             else {
-                violation!(self, "response for collection {} not asked for", rc.collection_id);
+                violation!(
+                    self,
+                    "response for collection {} not asked for",
+                    rc.collection_id
+                );
                 continue;
             };
             let n = rc.commands.as_ref().map_or(0, |c| c.commands.len());
@@ -654,7 +651,8 @@ impl Sim {
                             if let SyncRequestCommand::Add(ca) = cmd
                                 && ca.client_id == a.client_id
                             {
-                                self.sent.insert(marker(&ca.application_data).unwrap(), true);
+                                self.sent
+                                    .insert(marker(&ca.application_data).unwrap(), true);
                             }
                         }
                     }
@@ -733,11 +731,7 @@ impl Sim {
                         }
                         (Some(data), SyncStatus::Success, Some(sid)) => {
                             self.stats.client_adds += 1;
-                            if self.colls[i]
-                                .items
-                                .insert(sid.to_string(), data)
-                                .is_some()
-                            {
+                            if self.colls[i].items.insert(sid.to_string(), data).is_some() {
                                 violation!(self, "the device's add got a held id {sid}");
                             }
                         }
@@ -755,7 +749,9 @@ impl Sim {
                 // A replayed answer is as old as the request it answered.
                 SyncItemResponse::Fetch(_) if replay => {}
                 SyncItemResponse::Fetch(f) => {
-                    let server = self.backend.get(&self.colls[i].id, &f.server_id.as_str().into());
+                    let server = self
+                        .backend
+                        .get(&self.colls[i].id, &f.server_id.as_str().into());
                     match (f.status, &f.application_data, server) {
                         (SyncStatus::Success, Some(d), Some(s)) if d == s => {
                             self.stats.fetches += 1;
@@ -780,8 +776,7 @@ impl Sim {
             }
             match cmd {
                 SyncResponseCommand::Add(a) => {
-                    if c
-                        .items
+                    if c.items
                         .insert(a.server_id.to_string(), a.application_data.clone())
                         .is_some()
                     {
@@ -833,12 +828,18 @@ impl Sim {
             let Some(resp) = self.sync(&all, self.window, false) else {
                 continue;
             };
-            let said = resp.collections.iter().flat_map(|c| &c.collections).any(|c| {
-                c.status != SyncStatus::Success
-                    || c.more_available.is_some()
-                    || c.commands.as_ref().is_some_and(|c| !c.commands.is_empty())
-                    || c.responses.as_ref().is_some_and(|r| !r.responses.is_empty())
-            });
+            let said = resp
+                .collections
+                .iter()
+                .flat_map(|c| &c.collections)
+                .any(|c| {
+                    c.status != SyncStatus::Success
+                        || c.more_available.is_some()
+                        || c.commands.as_ref().is_some_and(|c| !c.commands.is_empty())
+                        || c.responses
+                            .as_ref()
+                            .is_some_and(|r| !r.responses.is_empty())
+                });
             if !busy && !said {
                 return;
             }
@@ -850,7 +851,10 @@ impl Sim {
     }
 
     fn backend_items(&self) -> usize {
-        self.colls.iter().map(|c| self.backend.all(&c.id).len()).sum()
+        self.colls
+            .iter()
+            .map(|c| self.backend.all(&c.id).len())
+            .sum()
     }
 
     fn step(&mut self, step: &Step) {
@@ -1119,8 +1123,9 @@ impl Sim {
         for (m, accepted) in &self.sent {
             let n = on_server.get(m).copied().unwrap_or(0);
             if *accepted && n == 0 && !self.gone.contains(m) {
-                self.violations
-                    .push(format!("the device's add {m} was accepted but is not on the server"));
+                self.violations.push(format!(
+                    "the device's add {m} was accepted but is not on the server"
+                ));
             }
         }
     }
