@@ -185,13 +185,17 @@ enum Step {
     StaleKey { folder: usize },
     /// The clock moves on.
     Tick { hours: i64 },
-    /// Sync everything to quiescence and check the invariants.
+    /// Sync everything to quiescence (every phone) and check the invariants.
     Quiesce,
+    /// Another phone on the same mailbox acts from now on.
+    Switch { phone: usize },
 }
 
 #[derive(Debug, Clone)]
 struct History {
     version: ProtocolVersion,
+    /// Phones on the mailbox (1 or 2).
+    phones: usize,
     /// Server items before the device's first sync: (folder, age index).
     initial: Vec<(usize, usize)>,
     /// FilterType of the three mail folders.
@@ -208,8 +212,8 @@ fn window() -> impl Strategy<Value = u32> {
 }
 
 /// Weights: (server ops, device ops, syncs, lost syncs, filters+ticks, conflicts, moves,
-/// resets+stale keys).
-fn step(w: [u32; 8]) -> impl Strategy<Value = Step> {
+/// resets+stale keys, switching phones).
+fn step(w: [u32; 9]) -> impl Strategy<Value = Step> {
     let f = 0usize..4;
     let p = 0usize..64;
     prop_oneof![
@@ -232,10 +236,15 @@ fn step(w: [u32; 8]) -> impl Strategy<Value = Step> {
         w[7] => f.clone().prop_map(|folder| Step::Reset { folder }),
         w[7] => f.clone().prop_map(|folder| Step::StaleKey { folder }),
         1 => Just(Step::Quiesce),
+        w[8] => (0usize..2).prop_map(|phone| Step::Switch { phone }),
     ]
 }
 
-fn history(w: [u32; 8], steps: std::ops::Range<usize>) -> impl Strategy<Value = History> {
+fn history(
+    w: [u32; 9],
+    phones: usize,
+    steps: std::ops::Range<usize>,
+) -> impl Strategy<Value = History> {
     (
         prop::sample::select(vec![
             ProtocolVersion::V12_1,
@@ -251,8 +260,9 @@ fn history(w: [u32; 8], steps: std::ops::Range<usize>) -> impl Strategy<Value = 
         prop::collection::vec(step(w), steps),
     )
         .prop_map(
-            |(version, initial, filters, deletes_as_moves, conflict, window, steps)| History {
+            move |(version, initial, filters, deletes_as_moves, conflict, window, steps)| History {
                 version,
+                phones,
                 initial,
                 filters,
                 deletes_as_moves,
@@ -336,8 +346,20 @@ struct Unanswered {
     idxs: Vec<usize>,
 }
 
+/// A phone that is not the one acting now (with two phones on one mailbox).
+struct Phone {
+    device: DeviceId,
+    colls: Vec<Coll>,
+    unanswered: Option<Unanswered>,
+    expect_invalid_key: bool,
+}
+
+/// The mailbox, and the acting phone's state in its fields (the others are parked).
 struct Sim {
     engine: Engine,
+    /// Every phone; the acting one's slot holds a placeholder while it acts.
+    phones: Vec<Phone>,
+    active: usize,
     backend: MemoryBackend,
     store: MemoryStateStore,
     device: DeviceId,
@@ -423,6 +445,79 @@ macro_rules! violation {
 impl Sim {
     fn new(h: &History) -> Sim {
         let backend = MemoryBackend::with_default_folders();
+        let phones = (0..h.phones.max(1))
+            .map(|p| Phone {
+                device: DeviceId::from(format!("model-device-{p}")),
+                colls: Sim::colls(&backend, h),
+                unanswered: None,
+                expect_invalid_key: false,
+            })
+            .collect();
+        let mut sim = Sim {
+            engine: Engine::default(),
+            phones,
+            active: 0,
+            backend,
+            store: MemoryStateStore::default(),
+            device: DeviceId::default(),
+            version: h.version,
+            now: start(),
+            colls: Vec::new(),
+            unanswered: None,
+            window: h.window,
+            next: 0,
+            sent: BTreeMap::new(),
+            gone: BTreeSet::new(),
+            violations: Vec::new(),
+            calls: 0,
+            expect_invalid_key: false,
+            stats: Stats::default(),
+        };
+        sim.swap(0);
+        for &(folder, age) in &h.initial {
+            sim.server_add(folder, age);
+        }
+        sim
+    }
+
+    /// Exchanges the acting phone's fields with slot `p`.
+    fn swap(&mut self, p: usize) {
+        let slot = &mut self.phones[p];
+        std::mem::swap(&mut self.device, &mut slot.device);
+        std::mem::swap(&mut self.colls, &mut slot.colls);
+        std::mem::swap(&mut self.unanswered, &mut slot.unanswered);
+        std::mem::swap(&mut self.expect_invalid_key, &mut slot.expect_invalid_key);
+    }
+
+    /// Makes phone `p` (modulo the number of phones) the acting one.
+    fn switch(&mut self, p: usize) {
+        let p = p % self.phones.len();
+        if p != self.active {
+            self.swap(self.active);
+            self.swap(p);
+            self.active = p;
+        }
+    }
+
+    /// Every phone syncs to quiescence, twice round (so each sees the others' changes), and
+    /// the invariants are checked for each.
+    fn quiesce_all(&mut self) {
+        let back = self.active;
+        let rounds = if self.phones.len() > 1 { 2 } else { 1 };
+        for _ in 0..rounds {
+            for p in 0..self.phones.len() {
+                self.switch(p);
+                self.quiesce();
+            }
+        }
+        for p in 0..self.phones.len() {
+            self.switch(p);
+            self.check();
+        }
+        self.switch(back);
+    }
+
+    fn colls(backend: &MemoryBackend, h: &History) -> Vec<Coll> {
         let mut colls = Vec::new();
         for (i, (folder_type, mail)) in FOLDERS.iter().enumerate() {
             let id = backend.folder_of_type(*folder_type).unwrap();
@@ -442,28 +537,7 @@ impl Sim {
                 epoch: start(),
             });
         }
-        let mut sim = Sim {
-            engine: Engine::default(),
-            backend,
-            store: MemoryStateStore::default(),
-            device: DeviceId::from("model-device"),
-            version: h.version,
-            now: start(),
-            colls,
-            unanswered: None,
-            window: h.window,
-            next: 0,
-            sent: BTreeMap::new(),
-            gone: BTreeSet::new(),
-            violations: Vec::new(),
-            calls: 0,
-            expect_invalid_key: false,
-            stats: Stats::default(),
-        };
-        for &(folder, age) in &h.initial {
-            sim.server_add(folder, age);
-        }
-        sim
+        colls
     }
 
     fn fresh(&mut self) -> u64 {
@@ -943,10 +1017,8 @@ impl Sim {
                 self.expect_invalid_key = false;
             }
             Step::Tick { hours } => self.now += Duration::hours(hours),
-            Step::Quiesce => {
-                self.quiesce();
-                self.check();
-            }
+            Step::Quiesce => self.quiesce_all(),
+            Step::Switch { phone } => self.switch(phone),
         }
     }
 
@@ -1144,8 +1216,7 @@ fn run_with_stats(h: &History) -> Result<(usize, Stats), String> {
             return Err(format!("after step {n} {step:?}: {:?}", sim.violations));
         }
     }
-    sim.quiesce();
-    sim.check();
+    sim.quiesce_all();
     if sim.violations.is_empty() {
         Ok((sim.calls, sim.stats))
     } else {
@@ -1154,18 +1225,19 @@ fn run_with_stats(h: &History) -> Result<(usize, Stats), String> {
 }
 
 // Weights: server ops, device ops, syncs, lost syncs, filters+ticks, conflicts, moves,
-// resets+stale keys.
-const MIXED: [u32; 8] = [4, 3, 4, 2, 1, 1, 1, 1];
-const LOSSY: [u32; 8] = [3, 3, 3, 4, 1, 1, 1, 1];
-const FILTERS: [u32; 8] = [3, 1, 3, 1, 4, 1, 1, 1];
-const CONFLICTS: [u32; 8] = [3, 3, 3, 1, 1, 4, 4, 1];
+// resets+stale keys, switching phones (a no-op with one phone: proptest wants no zero weight).
+const MIXED: [u32; 9] = [4, 3, 4, 2, 1, 1, 1, 1, 1];
+const LOSSY: [u32; 9] = [3, 3, 3, 4, 1, 1, 1, 1, 1];
+const FILTERS: [u32; 9] = [3, 1, 3, 1, 4, 1, 1, 1, 1];
+const CONFLICTS: [u32; 9] = [3, 3, 3, 1, 1, 4, 4, 1, 1];
+const TWO_PHONES: [u32; 9] = [3, 4, 4, 2, 1, 1, 1, 1, 4];
 
-/// 2,500 histories per property, 10,000 in all; `MODEL_CASES` overrides (for long hunts).
+/// 2,000 histories per property, 10,000 in all; `MODEL_CASES` overrides (for long hunts).
 fn config() -> ProptestConfig {
     let cases = std::env::var("MODEL_CASES")
         .ok()
         .and_then(|c| c.parse().ok())
-        .unwrap_or(2_500);
+        .unwrap_or(2_000);
     ProptestConfig {
         cases,
         ..ProptestConfig::default()
@@ -1176,22 +1248,27 @@ proptest! {
     #![proptest_config(config())]
 
     #[test]
-    fn mixed_histories(h in history(MIXED, 8..40)) {
+    fn mixed_histories(h in history(MIXED, 1, 8..40)) {
         run(&h).map_err(TestCaseError::fail)?;
     }
 
     #[test]
-    fn lost_responses(h in history(LOSSY, 8..40)) {
+    fn lost_responses(h in history(LOSSY, 1, 8..40)) {
         run(&h).map_err(TestCaseError::fail)?;
     }
 
     #[test]
-    fn filters_and_time(h in history(FILTERS, 8..40)) {
+    fn filters_and_time(h in history(FILTERS, 1, 8..40)) {
         run(&h).map_err(TestCaseError::fail)?;
     }
 
     #[test]
-    fn conflicts_and_moves(h in history(CONFLICTS, 8..40)) {
+    fn conflicts_and_moves(h in history(CONFLICTS, 1, 8..40)) {
+        run(&h).map_err(TestCaseError::fail)?;
+    }
+
+    #[test]
+    fn two_phones(h in history(TWO_PHONES, 2, 8..40)) {
         run(&h).map_err(TestCaseError::fail)?;
     }
 }
@@ -1203,6 +1280,7 @@ proptest! {
 fn fixed(steps: Vec<Step>) -> History {
     History {
         version: ProtocolVersion::V14_1,
+        phones: 1,
         initial: vec![(0, 0), (0, 5), (0, 11), (3, 0)],
         filters: [0, 0, 0],
         deletes_as_moves: true,
@@ -1287,10 +1365,16 @@ fn the_generator_reaches_every_event() {
     use proptest::strategy::ValueTree;
     use proptest::test_runner::TestRunner;
     let mut runner = TestRunner::deterministic();
-    for weights in [MIXED, LOSSY, FILTERS, CONFLICTS] {
+    for (weights, phones) in [
+        (MIXED, 1),
+        (LOSSY, 1),
+        (FILTERS, 1),
+        (CONFLICTS, 1),
+        (TWO_PHONES, 2),
+    ] {
         let mut total = Stats::default();
         let mut calls = 0;
-        let strategy = history(weights, 8..40);
+        let strategy = history(weights, phones, 8..40);
         for _ in 0..200 {
             let h = strategy.new_tree(&mut runner).unwrap().current();
             let (c, stats) = run_with_stats(&h).unwrap();
@@ -1322,6 +1406,7 @@ fn the_checker_catches_a_missing_item() {
 fn a_move_does_not_swallow_an_unsynced_server_change() {
     run(&History {
         version: ProtocolVersion::V12_1,
+        phones: 1,
         initial: vec![(1, 0)],
         filters: [0, 0, 0],
         deletes_as_moves: false,
