@@ -666,6 +666,17 @@ impl Engine {
             }
             _ => usize::MAX,
         };
+        // A collection that repeats its previous key gets its saved answer again, unchanged:
+        // those commands are sent whatever the order, so they use the budget first.
+        for c in req.collections.iter().flat_map(|c| &c.collections) {
+            let replayed = SyncKey::parse(&c.sync_key).and_then(|key| {
+                let coll = state.collections.get(c.collection_id.as_str())?;
+                let (last_key, response) = coll.last.as_ref()?;
+                (key != coll.key && *last_key == key)
+                    .then(|| response.commands.as_ref().map_or(0, |c| c.commands.len()))
+            });
+            budget = budget.saturating_sub(replayed.unwrap_or(0));
+        }
         let mut out = Vec::new();
         let mut reportable = false;
         for c in req.collections.iter().flat_map(|c| &c.collections) {
