@@ -169,8 +169,17 @@ enum Step {
     SetFilter { folder: usize, filter: u32 },
     /// The device switches DeletesAsMoves for a folder.
     SetDeletesAsMoves { folder: usize, on: bool },
-    /// One Sync of the folders in `mask`; its response may be lost.
-    Sync { mask: u8, window: u32, lose: bool },
+    /// One Sync of the folders in `mask`, each with WindowSize `window` and the whole request
+    /// with `total` (14.0+); its response may be lost.
+    Sync {
+        mask: u8,
+        window: u32,
+        total: Option<u32>,
+        lose: bool,
+    },
+    /// The phone gives up on a request whose response it lost and starts its collections
+    /// over (sync key 0) instead of repeating it.
+    Abandon,
     /// Device and server edit the same item between two syncs.
     Conflict {
         folder: usize,
@@ -211,6 +220,11 @@ fn window() -> impl Strategy<Value = u32> {
     prop_oneof![3 => 1u32..=4, 1 => 1u32..=512]
 }
 
+/// The request-level WindowSize (14.0+), sometimes.
+fn total() -> impl Strategy<Value = Option<u32>> {
+    prop_oneof![2 => Just(None), 1 => window().prop_map(Some)]
+}
+
 /// Weights: (server ops, device ops, syncs, lost syncs, filters+ticks, conflicts, moves,
 /// resets+stale keys, switching phones).
 fn step(w: [u32; 9]) -> impl Strategy<Value = Step> {
@@ -225,8 +239,10 @@ fn step(w: [u32; 9]) -> impl Strategy<Value = Step> {
         w[1] => (f.clone(), p.clone()).prop_map(|(folder, pick)| Step::DeviceDelete { folder, pick }),
         w[1] => (f.clone(), p.clone()).prop_map(|(folder, pick)| Step::DeviceFetch { folder, pick }),
         w[1] => (f.clone(), any::<bool>()).prop_map(|(folder, on)| Step::SetDeletesAsMoves { folder, on }),
-        w[2] => (1u8..16, window()).prop_map(|(mask, window)| Step::Sync { mask, window, lose: false }),
-        w[3] => (1u8..16, window()).prop_map(|(mask, window)| Step::Sync { mask, window, lose: true }),
+        w[2] => (1u8..16, window(), total())
+            .prop_map(|(mask, window, total)| Step::Sync { mask, window, total, lose: false }),
+        w[3] => (1u8..16, window(), total())
+            .prop_map(|(mask, window, total)| Step::Sync { mask, window, total, lose: true }),
         w[4] => (0usize..3, 0u32..8).prop_map(|(folder, filter)| Step::SetFilter { folder, filter }),
         w[4] => prop_oneof![1i64..48, 24i64..24 * 60].prop_map(|hours| Step::Tick { hours }),
         w[5] => (f.clone(), p.clone(), any::<bool>())
@@ -235,6 +251,7 @@ fn step(w: [u32; 9]) -> impl Strategy<Value = Step> {
             .prop_map(|(from, d, pick)| Step::Move { from, to: (from + d) % 3, pick }),
         w[7] => f.clone().prop_map(|folder| Step::Reset { folder }),
         w[7] => f.clone().prop_map(|folder| Step::StaleKey { folder }),
+        w[7] => Just(Step::Abandon),
         1 => Just(Step::Quiesce),
         w[8] => (0usize..2).prop_map(|phone| Step::Switch { phone }),
     ]
@@ -591,7 +608,7 @@ impl Sim {
     }
 
     /// The request for these collections; pending commands move to in-flight.
-    fn build(&mut self, idxs: &[usize], window: u32) -> SyncRequest {
+    fn build(&mut self, idxs: &[usize], window: u32, total: Option<u32>) -> SyncRequest {
         let mut collections = Vec::new();
         for &i in idxs {
             let class = self.class(i);
@@ -652,16 +669,27 @@ impl Sim {
         }
         SyncRequest {
             collections: Some(SyncCollections { collections }),
+            window_size: total.filter(|_| self.version >= ProtocolVersion::V14_0),
             ..SyncRequest::default()
         }
     }
 
     /// One Sync round trip: a retry of the unanswered request if there is one.
     fn sync(&mut self, idxs: &[usize], window: u32, lose: bool) -> Option<SyncResponse> {
+        self.sync_with(idxs, window, None, lose)
+    }
+
+    fn sync_with(
+        &mut self,
+        idxs: &[usize],
+        window: u32,
+        total: Option<u32>,
+        lose: bool,
+    ) -> Option<SyncResponse> {
         let (req, previous, idxs) = match self.unanswered.take() {
             Some(u) => (u.req, Some(u.lost), u.idxs),
             None => {
-                let req = self.build(idxs, window);
+                let req = self.build(idxs, window, total);
                 (req, None, idxs.to_vec())
             }
         };
@@ -694,6 +722,17 @@ impl Sim {
     ) {
         if let Some(s) = resp.status {
             violation!(self, "top-level status {s:?}");
+        }
+        let sent: usize = resp
+            .collections
+            .iter()
+            .flat_map(|c| &c.collections)
+            .map(|c| c.commands.as_ref().map_or(0, |c| c.commands.len()))
+            .sum();
+        if let Some(total) = req.window_size
+            && sent > total as usize
+        {
+            violation!(self, "{sent} commands for a request WindowSize of {total}");
         }
         let rcs = resp.collections.iter().flat_map(|c| &c.collections);
         for rc in rcs {
@@ -990,9 +1029,21 @@ impl Sim {
             }
             Step::SetFilter { folder, filter } => self.colls[folder].filter = filter,
             Step::SetDeletesAsMoves { folder, on } => self.colls[folder].deletes_as_moves = on,
-            Step::Sync { mask, window, lose } => {
+            Step::Sync {
+                mask,
+                window,
+                total,
+                lose,
+            } => {
                 let idxs: Vec<usize> = (0..4).filter(|i| mask & (1 << i) != 0).collect();
-                self.sync(&idxs, window, lose);
+                self.sync_with(&idxs, window, total, lose);
+            }
+            Step::Abandon => {
+                if let Some(u) = self.unanswered.take() {
+                    for i in u.idxs {
+                        self.colls[i].reset();
+                    }
+                }
             }
             Step::Conflict {
                 folder,
@@ -1325,17 +1376,20 @@ fn a_lost_response_is_replayed() {
         Step::Sync {
             mask: 0b1001,
             window: 1,
+            total: None,
             lose: true,
         },
         Step::ServerChange { folder: 0, pick: 0 },
         Step::Sync {
             mask: 0b1001,
             window: 1,
+            total: None,
             lose: true,
         },
         Step::Sync {
             mask: 0b1001,
             window: 1,
+            total: None,
             lose: false,
         },
     ]))
@@ -1422,6 +1476,37 @@ fn a_move_does_not_swallow_an_unsynced_server_change() {
                 to: 2,
                 pick: 0,
             },
+        ],
+    })
+    .unwrap();
+}
+
+/// Found by all five properties once request-level WindowSize was generated (shrunk): a
+/// request repeating the previous key for Notes (one Add to replay) and the current key for
+/// the Inbox (new mail waiting), with a request WindowSize of 1. The engine replayed the Add
+/// and also sent the Inbox one: 2 commands for a WindowSize of 1. Fixed in `Engine::run`:
+/// replayed answers are charged to the request's budget before any collection is synced.
+#[test]
+fn a_replay_counts_against_the_request_window_size() {
+    run(&History {
+        version: ProtocolVersion::V14_0,
+        phones: 1,
+        initial: vec![],
+        filters: [0, 0, 0],
+        deletes_as_moves: false,
+        conflict: 0,
+        window: 1,
+        steps: vec![
+            Step::Quiesce,
+            Step::ServerAdd { folder: 3, age: 0 },
+            Step::Sync {
+                mask: 9,
+                window: 1,
+                total: Some(1),
+                lose: true,
+            },
+            Step::ServerAdd { folder: 0, age: 0 },
+            Step::ServerAdd { folder: 0, age: 0 },
         ],
     })
     .unwrap();
