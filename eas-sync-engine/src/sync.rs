@@ -1140,3 +1140,166 @@ fn with_current_keys(state: &DeviceState, mut req: SyncRequest) -> SyncRequest {
     }
     req
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use chrono::TimeZone;
+    use eas_codec::data::{ApplicationData, Task};
+
+    use super::*;
+    use crate::memory::MemoryBackend;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 31, 12, 0, 0).unwrap()
+    }
+
+    fn meta(date: Option<DateTime<Utc>>, complete: bool) -> ItemMeta {
+        ItemMeta {
+            id: ItemId::from("x"),
+            date,
+            complete,
+        }
+    }
+
+    #[test]
+    fn filter_windows_follow_the_filter_type_table() {
+        let n = now();
+        let edge = |ft: u32, inside: DateTime<Utc>, outside: DateTime<Utc>| {
+            let f = Filter::from_type(Some(ft), n).unwrap();
+            assert!(f.admits(&meta(Some(inside), false)), "{ft} inside");
+            assert!(!f.admits(&meta(Some(outside), false)), "{ft} outside");
+            assert!(
+                f.admits(&meta(None, false)),
+                "{ft}: undated items are always in"
+            );
+        };
+        let d = |days: i64| n - TimeDelta::days(days);
+        let s = TimeDelta::seconds(1);
+        edge(1, d(1), d(1) - s);
+        edge(2, d(3), d(3) - s);
+        edge(3, d(7), d(7) - s);
+        edge(4, d(14), d(14) - s);
+        // Calendar months: one month before 31 March is 28 February (2026 is no leap year).
+        let feb28 = Utc.with_ymd_and_hms(2026, 2, 28, 12, 0, 0).unwrap();
+        edge(5, feb28, feb28 - s);
+        edge(
+            6,
+            Utc.with_ymd_and_hms(2025, 12, 31, 12, 0, 0).unwrap(),
+            d(91),
+        );
+        edge(
+            7,
+            Utc.with_ymd_and_hms(2025, 9, 30, 12, 0, 0).unwrap(),
+            d(183),
+        );
+        let all = Filter::from_type(None, n).unwrap();
+        assert!(all.admits(&meta(Some(DateTime::<Utc>::MIN_UTC), true)));
+        assert_eq!(Filter::from_type(Some(0), n), Some(Filter::All));
+        let tasks = Filter::from_type(Some(8), n).unwrap();
+        assert!(tasks.admits(&meta(Some(d(900)), false)));
+        assert!(!tasks.admits(&meta(None, true)));
+        for bad in [9, 100, u32::MAX] {
+            assert_eq!(Filter::from_type(Some(bad), n), None);
+        }
+        // No panic at the edge of the calendar.
+        assert!(Filter::from_type(Some(7), DateTime::<Utc>::MIN_UTC).is_some());
+    }
+
+    #[test]
+    fn filter_type_comes_from_the_folder_class_options() {
+        let opts = |class: Option<&str>, ft: u32| SyncOptions {
+            class: class.map(Into::into),
+            filter_type: Some(ft),
+            ..SyncOptions::default()
+        };
+        assert_eq!(filter_type_of(&[]), None);
+        assert_eq!(filter_type_of(&[opts(None, 0)]), None);
+        assert_eq!(
+            filter_type_of(&[opts(Some("SMS"), 1), opts(Some("Email"), 3)]),
+            Some(3)
+        );
+    }
+
+    fn task(complete: bool) -> ApplicationData {
+        ApplicationData::Task(Box::new(Task {
+            subject: Some("t".into()),
+            complete: Some(u8::from(complete)),
+            ..Task::default()
+        }))
+    }
+
+    #[test]
+    fn own_writes_are_recognised_by_their_exact_token() {
+        let mut b = MemoryBackend::with_default_folders();
+        let f = b.folder_of_type(7).unwrap();
+        let a = b.server_add(&f, task(false)).unwrap();
+        let c = b.server_add(&f, task(false)).unwrap();
+        let mut tail = Tail::scan(&b, &f, ChangeToken::START, |_| {}).unwrap();
+        b.server_change(&f, &a, task(true)).unwrap();
+        let token = tail.record(&b, &f, &a).unwrap().unwrap();
+        let echo = BTreeMap::from([(a.clone(), token)]);
+        assert!(is_own_write(&b, &f, &echo, &a).unwrap());
+        assert!(
+            !is_own_write(&b, &f, &echo, &c).unwrap(),
+            "not in the echo set"
+        );
+        // Another change to the same item after the write: no longer an echo.
+        b.server_change(&f, &a, task(false)).unwrap();
+        assert!(!is_own_write(&b, &f, &echo, &a).unwrap());
+        // An item with no later entry: `record` finds nothing.
+        let mut tail = Tail::scan(&b, &f, ChangeToken::START, |_| {}).unwrap();
+        assert_eq!(tail.record(&b, &f, &c).unwrap(), None);
+    }
+
+    #[test]
+    fn more_available_is_exact_when_only_skipped_entries_remain() {
+        let mut b = MemoryBackend::with_default_folders();
+        let f = b.folder_of_type(7).unwrap();
+        for _ in 0..3 {
+            b.server_add(&f, task(false)).unwrap();
+        }
+        // Entries that send nothing: an unknown item deleted, and completed tasks under
+        // FilterType 8.
+        let gone = b.server_add(&f, task(false)).unwrap();
+        b.server_delete(&f, &gone).unwrap();
+        b.server_add(&f, task(true)).unwrap();
+        let coll = CollectionState::default();
+        let filter = Filter::IncompleteTasks;
+        let p = plan(&b, &f, &coll, None, filter, 3).unwrap();
+        assert_eq!(p.ops.len(), 3);
+        assert!(!p.more, "nothing further would be sent");
+        let (_, head) = {
+            let page = b.changes(&f, ChangeToken::START, 100).unwrap();
+            (page.changes.len(), page.next)
+        };
+        assert_eq!(p.cursor, head, "skipped entries are passed over");
+        // With a window of 2 the cursor stops right after the second item.
+        let p = plan(&b, &f, &coll, None, filter, 2).unwrap();
+        assert!(p.more);
+        let rest = b.changes(&f, p.cursor, 100).unwrap();
+        assert_eq!(
+            rest.changes.len(),
+            3,
+            "one item, the delete, the completed task"
+        );
+    }
+
+    #[test]
+    fn planning_changes_nothing() {
+        let mut b = MemoryBackend::with_default_folders();
+        let f = b.folder_of_type(2).unwrap();
+        let id = b
+            .server_add(&f, ApplicationData::Email(Box::default()))
+            .unwrap();
+        let coll = CollectionState {
+            known: [id.clone()].into(),
+            ..CollectionState::default()
+        };
+        let before = coll.clone();
+        let p = plan(&b, &f, &coll, Some(Refilter::Known(None)), Filter::All, 10).unwrap();
+        assert_eq!(p.ops, [Op::Change(id)]);
+        assert_eq!(coll, before);
+    }
+}

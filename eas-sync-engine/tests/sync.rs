@@ -19,7 +19,7 @@ use eas_codec::command::sync::{
 use eas_codec::data::{ApplicationData, Email};
 use eas_sync_engine::memory::MemoryBackend;
 use eas_sync_engine::{
-    Backend, CollectionId, Context, DeviceId, DeviceState, Engine, ItemId, SyncOutcome,
+    Backend, CollectionId, Context, DeviceId, DeviceState, Engine, ItemId, SyncKey, SyncOutcome,
 };
 
 fn t0() -> DateTime<Utc> {
@@ -1222,6 +1222,143 @@ fn random_interleavings_converge() {
                 })
                 .collect();
             assert_eq!(w.held(f), expected, "seed {seed} folder {f}");
+        }
+    }
+}
+
+mod garbage {
+    //! Whatever a device sends, the engine answers with a status and never panics.
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("0".to_string()),
+            Just("1".to_string()),
+            Just("2".to_string()),
+            Just("3".to_string()),
+            Just("1:1".to_string()),
+            Just("1:2".to_string()),
+            Just("2".to_string()),
+            "[a-z0-9:{}-]{0,6}",
+            Just("99999999999999999999999".to_string()),
+        ]
+    }
+
+    fn command() -> impl Strategy<Value = SyncRequestCommand> {
+        (0..4u8, text(), 0..3u8).prop_map(|(kind, id, data)| {
+            let data = match data {
+                0 => mail(&id, t0()),
+                1 => ApplicationData::Contact(Box::default()),
+                _ => mail("old", t0() - TimeDelta::days(400)),
+            };
+            match kind {
+                0 => add_cmd(&id, data),
+                1 => change_cmd(&id, data),
+                2 => delete_cmd(&id),
+                _ => fetch_cmd(&id),
+            }
+        })
+    }
+
+    fn collection() -> impl Strategy<Value = SyncCollection> {
+        (
+            text(),
+            prop_oneof![Just("1".to_string()), Just("3".to_string()), text()],
+            proptest::option::of(any::<u32>()),
+            proptest::option::of(0..12u32),
+            proptest::option::of(0..3u32),
+            proptest::option::of(any::<bool>()),
+            proptest::collection::vec(command(), 0..4),
+        )
+            .prop_map(
+                |(key, id, window, filter, conflict, get_changes, commands)| SyncCollection {
+                    sync_key: key.into(),
+                    collection_id: id.into(),
+                    window_size: window,
+                    get_changes: get_changes.map(Toggle::Value),
+                    options: if filter.is_some() || conflict.is_some() {
+                        vec![SyncOptions {
+                            filter_type: filter,
+                            conflict,
+                            ..SyncOptions::default()
+                        }]
+                    } else {
+                        Vec::new()
+                    },
+                    commands: (!commands.is_empty()).then_some(SyncRequestCommands { commands }),
+                    ..SyncCollection::default()
+                },
+            )
+    }
+
+    fn request() -> impl Strategy<Value = SyncRequest> {
+        (
+            proptest::option::of(proptest::collection::vec(collection(), 0..3)),
+            proptest::option::of(prop_oneof![0..70u32, any::<u32>()]),
+            proptest::option::of(prop_oneof![0..4000u32, any::<u32>()]),
+            proptest::option::of(any::<u32>()),
+            any::<bool>(),
+        )
+            .prop_map(|(collections, wait, hb, window, partial)| SyncRequest {
+                collections: collections.map(|collections| SyncCollections { collections }),
+                wait,
+                heartbeat_interval: hb,
+                window_size: window,
+                partial: partial.then_some(eas_codec::codec::Empty),
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn any_request_sequence_is_answered(reqs in proptest::collection::vec(request(), 1..8)) {
+            let mut w = World::new();
+            let inbox = w.inbox();
+            fill(&mut w, &inbox, 5);
+            for req in &reqs {
+                match w.raw(req) {
+                    SyncOutcome::Respond(r) => {
+                        for c in r.collections.iter().flat_map(|c| &c.collections) {
+                            prop_assert!(SyncKey::parse(&c.sync_key).is_some());
+                        }
+                    }
+                    SyncOutcome::Wait { until, .. } => prop_assert!(until > w.now),
+                    SyncOutcome::Empty => prop_assert!(false, "Empty only after a wait"),
+                }
+                let ctx = Context { device: &w.device, version: w.version, now: w.now };
+                let _ = w.engine.sync_after_wait(&ctx, &mut w.state, &mut w.backend, w.now);
+                let est = GetItemEstimateRequest {
+                    collections: EstimateCollections {
+                        collections: req
+                            .collections
+                            .iter()
+                            .flat_map(|c| &c.collections)
+                            .map(|c| EstimateCollection {
+                                sync_key: Some(c.sync_key.clone()),
+                                collection_id: c.collection_id.clone(),
+                                options: c.options.clone(),
+                                ..EstimateCollection::default()
+                            })
+                            .collect(),
+                    },
+                };
+                let _ = w.engine.get_item_estimate(&ctx, &w.state, &w.backend, &est);
+                let moves = MoveItemsRequest {
+                    moves: req
+                        .collections
+                        .iter()
+                        .flat_map(|c| &c.collections)
+                        .map(|c| MoveItem {
+                            src_msg_id: c.sync_key.clone(),
+                            src_fld_id: c.collection_id.clone(),
+                            dst_fld_id: "2".into(),
+                        })
+                        .collect(),
+                };
+                let _ = w.engine.move_items(&ctx, &mut w.state, &mut w.backend, &moves);
+            }
         }
     }
 }
