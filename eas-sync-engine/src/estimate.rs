@@ -14,6 +14,8 @@
 //! other than the collection's current one is 4. An invalid FilterType is 2 as well: the
 //! request names no collection the engine could estimate.
 
+use std::collections::BTreeSet;
+
 use eas_codec::command::estimate::{
     EstimateCollection, EstimateResponse, EstimateResult, GetItemEstimateRequest,
     GetItemEstimateResponse, GetItemEstimateStatus,
@@ -89,8 +91,17 @@ impl Engine {
         let Some(filter) = Filter::from_type(filter_type, ctx.now) else {
             return answer(GetItemEstimateStatus::InvalidCollection, None);
         };
-        let refilter = refilter_for(coll, filter_type);
-        match plan(backend, &id, coll, refilter, filter, usize::MAX) {
+        let (refilter, _) = refilter_for(coll, filter_type, ctx.now);
+        // Between requests no write is this request's: nothing is `fresh`.
+        match plan(
+            backend,
+            &id,
+            coll,
+            refilter,
+            filter,
+            usize::MAX,
+            &BTreeSet::new(),
+        ) {
             Ok(p) => answer(
                 GetItemEstimateStatus::Success,
                 Some(u32::try_from(p.ops.len()).unwrap_or(u32::MAX)),

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+use chrono::{DateTime, Utc};
 use eas_codec::command::folder::FolderSyncResponse;
 use eas_codec::command::sync::{SyncOptions, SyncRequest, SyncResponseCollection};
 
@@ -99,20 +100,26 @@ pub struct CollectionState {
     /// A feed entry for the item *at exactly that token* is the device's own change and is
     /// not sent back; a later entry is a genuine server change (see `sync` module docs).
     pub echo: BTreeMap<ItemId, ChangeToken>,
-    /// A FilterType change still being applied, resumable across responses.
+    /// A FilterType change (or an expiry check) still being applied, resumable across
+    /// responses.
     pub refilter: Option<Refilter>,
+    /// When the held items were last checked against a date window: items age out of it as
+    /// time passes without any change in the feed, so the check is repeated (see `sync`).
+    pub window_checked: Option<DateTime<Utc>>,
 }
 
-/// Where a FilterType change stands. It runs in two passes, each resumable from the last id
-/// handled, so a change on a large folder spreads over several windows of one response each.
+/// Where a FilterType change or an expiry check stands. A FilterType change runs both passes,
+/// Items then Known; an expiry check (a date window that time has moved) runs Known alone.
+/// Each pass resumes from the last id handled, so a large folder spreads over several
+/// responses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refilter {
-    /// Checking the ids the device holds, after the one given: those now outside the window
-    /// are sent as SoftDelete.
-    Known(Option<ItemId>),
     /// Walking the folder's live items (via `Backend::items`), after the one given: those
-    /// inside the window the device does not hold are sent as Add.
+    /// inside the window the device does not hold are sent as Add. The Known pass follows.
     Items(Option<ItemId>),
+    /// Checking the ids the device holds, after the one given: those now outside the window
+    /// are sent as SoftDelete. The last pass.
+    Known(Option<ItemId>),
 }
 
 /// Everything the engine keeps for one device.

@@ -38,12 +38,19 @@
 //! as an Add.
 //!
 //! **FilterType changes** take effect in the response to the request that changes it. The
-//! feed is drained first (with the new filter); then a resumable pass ([`Refilter`]) over the
-//! ids the device holds sends SoftDelete for those now outside the window, and a pass over
-//! the folder's items (`Backend::items`, paged) sends Add for those inside it that the device
-//! lacks. Every response drains the feed before the passes go on, so an item a pass adds has
-//! no older feed entry waiting, and anything that changes during the passes still comes
-//! through the feed.
+//! feed is drained first (with the new filter); then two resumable passes ([`Refilter`]): one
+//! over the folder's items (`Backend::items`, paged) sends Add for those inside the window
+//! that the device lacks, one over the ids the device holds sends SoftDelete for those now
+//! outside it. Every response drains the feed before the passes go on, so an item a pass
+//! adds has no older feed entry waiting, and anything that changes during the passes still
+//! comes through the feed.
+//!
+//! **Ageing.** Time moves a date window without any change in the feed: an item inside it
+//! yesterday may be outside it today. So the held ids are re-checked (the Known pass alone)
+//! once a date window has gone unchecked for a 24th of its length — an hour for one day, a
+//! week for six months. An item the device itself writes in a request is left out of a pass
+//! in that request's response (a SoftDelete there would race the client's bookkeeping of
+//! its own Add); the next check takes it off if it is outside the window.
 //!
 //! **Empty and Partial requests** (12.1+) are resolved against
 //! [`DeviceState::last_sync_request`], the last full request without its commands, with
@@ -199,6 +206,8 @@ pub(crate) fn is_own_write(
 /// is known.
 #[derive(Debug, Clone)]
 pub(crate) struct Tail {
+    /// Where the feed ended when it was read.
+    start: ChangeToken,
     head: ChangeToken,
 }
 
@@ -215,11 +224,11 @@ impl Tail {
             let page = backend.changes(folder, head, PAGE)?;
             page.changes.iter().for_each(&mut seen);
             if page.changes.is_empty() || page.next <= head {
-                return Ok(Tail { head });
+                return Ok(Tail { start: head, head });
             }
             head = page.next;
             if !page.more {
-                return Ok(Tail { head });
+                return Ok(Tail { start: head, head });
             }
         }
     }
@@ -254,6 +263,7 @@ struct Planner<'a, B: Backend> {
     backend: &'a B,
     folder: &'a CollectionId,
     coll: &'a CollectionState,
+    fresh: &'a BTreeSet<ItemId>,
     filter: Filter,
     limit: usize,
     ops: Vec<Op>,
@@ -310,6 +320,30 @@ impl<B: Backend> Planner<'_, B> {
     ) -> Result<(Option<Refilter>, bool), BackendError> {
         while let Some(pass) = at.clone() {
             match pass {
+                Refilter::Items(after) => {
+                    // A feed read from the start (just now, in full) has shown every item.
+                    if self.coll.cursor == ChangeToken::START {
+                        at = Some(Refilter::Known(None));
+                        continue;
+                    }
+                    let page = self.backend.items(self.folder, after.as_ref(), PAGE)?;
+                    let full_page = page.len() >= PAGE;
+                    let mut last = after;
+                    for meta in page {
+                        if self.filter.admits(&meta)
+                            && !self.is_known(&meta.id)
+                            && !self.offer(Op::Add(meta.id.clone()))
+                        {
+                            return Ok((Some(Refilter::Items(last)), true));
+                        }
+                        last = Some(meta.id);
+                    }
+                    at = Some(if full_page {
+                        Refilter::Items(last)
+                    } else {
+                        Refilter::Known(None)
+                    });
+                }
                 Refilter::Known(after) => {
                     let lower = after.as_ref().map_or(Bound::Unbounded, Bound::Excluded);
                     let batch: Vec<ItemId> = self
@@ -320,12 +354,15 @@ impl<B: Backend> Planner<'_, B> {
                         .cloned()
                         .collect();
                     if batch.is_empty() {
-                        at = Some(Refilter::Items(None));
+                        at = None;
                         continue;
                     }
                     let mut last = after;
                     for id in batch {
-                        if !self.is_known(&id) {
+                        // The device's writes of this very request are skipped: they would get
+                        // a SoftDelete in the response that acknowledges them. The next
+                        // expiry check catches them.
+                        if !self.is_known(&id) || self.fresh.contains(&id) {
                             last = Some(id);
                             continue;
                         }
@@ -340,25 +377,6 @@ impl<B: Backend> Planner<'_, B> {
                         last = Some(id);
                     }
                     at = Some(Refilter::Known(last));
-                }
-                Refilter::Items(after) => {
-                    // A feed read from the start (just now, in full) has shown every item.
-                    if self.coll.cursor == ChangeToken::START {
-                        return Ok((None, false));
-                    }
-                    let page = self.backend.items(self.folder, after.as_ref(), PAGE)?;
-                    let full_page = page.len() >= PAGE;
-                    let mut last = after;
-                    for meta in page {
-                        if self.filter.admits(&meta)
-                            && !self.is_known(&meta.id)
-                            && !self.offer(Op::Add(meta.id.clone()))
-                        {
-                            return Ok((Some(Refilter::Items(last)), true));
-                        }
-                        last = Some(meta.id);
-                    }
-                    at = full_page.then_some(Refilter::Items(last));
                 }
             }
         }
@@ -401,11 +419,13 @@ pub(crate) fn plan(
     refilter: Option<Refilter>,
     filter: Filter,
     limit: usize,
+    fresh: &BTreeSet<ItemId>,
 ) -> Result<Plan, BackendError> {
     let mut planner = Planner {
         backend,
         folder,
         coll,
+        fresh,
         filter,
         limit,
         ops: Vec::new(),
@@ -432,13 +452,45 @@ pub(crate) fn plan(
     })
 }
 
-/// The FilterType pass a request starts: a new FilterType restarts it, the same one resumes
-/// where it stood.
-pub(crate) fn refilter_for(coll: &CollectionState, filter_type: Option<u32>) -> Option<Refilter> {
+/// How long a date window may go unchecked: a 24th of its length, so an item stays on the
+/// device at most that long after it ages out (an hour for one day, a week for six months),
+/// and a device is not made to look up every item it holds on every sync.
+fn expiry_interval(filter_type: u32) -> Option<TimeDelta> {
+    let hours = match filter_type {
+        1 => 1,
+        2 => 3,
+        3 => 7,
+        4 => 14,
+        5 => 31,
+        6 => 92,
+        7 => 183,
+        _ => return None,
+    };
+    Some(TimeDelta::hours(hours))
+}
+
+/// The FilterType pass a request runs, and whether it starts a check of the held items (then
+/// `window_checked` becomes now): a new FilterType starts both passes; a date window unchecked
+/// for [`expiry_interval`] starts the Known pass (again from the first id, if one was under
+/// way, so the ids it had passed are not left unchecked for another interval); otherwise an
+/// unfinished pass resumes.
+pub(crate) fn refilter_for(
+    coll: &CollectionState,
+    filter_type: Option<u32>,
+    now: DateTime<Utc>,
+) -> (Option<Refilter>, bool) {
     if filter_type != coll.filter_type {
-        Some(Refilter::Known(None))
-    } else {
-        coll.refilter.clone()
+        return (Some(Refilter::Items(None)), true);
+    }
+    let due = filter_type.and_then(expiry_interval).is_some_and(|every| {
+        coll.window_checked
+            .is_none_or(|t| now.signed_duration_since(t) >= every)
+    });
+    match &coll.refilter {
+        // An Items pass under way ends in a Known pass, which checks every held item then.
+        Some(pass @ Refilter::Items(_)) => (Some(pass.clone()), false),
+        Some(Refilter::Known(_)) | None if due => (Some(Refilter::Known(None)), true),
+        other => (other.clone(), false),
     }
 }
 
@@ -717,6 +769,7 @@ impl Engine {
                 key: SyncKey(1),
                 filter_type,
                 options: c.options.clone(),
+                window_checked: Some(ctx.now),
                 ..CollectionState::default()
             };
             state.collections.insert(id, fresh);
@@ -809,7 +862,6 @@ impl Engine {
             conflicted: &conflicted,
             client_wins: conflict_client_wins,
             deletes_as_moves: c.deletes_as_moves.is_none_or(|t| t.is_on()),
-            filter,
         };
         for cmd in commands {
             if let Some(r) = self.apply(ctx, coll, backend, id, cmd, tail.as_mut(), &rules) {
@@ -817,10 +869,23 @@ impl Engine {
             }
         }
 
-        let refilter = refilter_for(coll, filter_type);
+        // The items this request wrote: their feed entries come after the head read before.
+        let fresh: BTreeSet<ItemId> = match &tail {
+            Some(t) => coll
+                .echo
+                .iter()
+                .filter(|(_, token)| **token > t.start)
+                .map(|(item, _)| item.clone())
+                .collect(),
+            None => BTreeSet::new(),
+        };
+        let (refilter, started) = refilter_for(coll, filter_type, ctx.now);
         let filter_changed = filter_type != coll.filter_type;
         coll.filter_type = filter_type;
         coll.refilter = refilter.clone();
+        if started {
+            coll.window_checked = Some(ctx.now);
+        }
 
         let get_changes = c.get_changes.is_none_or(|t| t.is_on());
         let mut sent = Vec::new();
@@ -834,7 +899,7 @@ impl Engine {
                 .or(Some(self.limits.default_window))
                 .map_or(max, |w| usize::try_from(w).unwrap_or(max).clamp(1, max))
                 .min(*budget);
-            match self.send_changes(ctx, coll, backend, id, refilter, filter, window) {
+            match self.send_changes(ctx, coll, backend, id, refilter, filter, window, &fresh) {
                 Ok((commands, m)) => {
                     sent = commands;
                     more = m;
@@ -902,14 +967,7 @@ impl Engine {
                 match backend.add(id, &add.application_data) {
                     Ok(meta) => {
                         coll.known.insert(meta.id.clone());
-                        note_write(
-                            coll,
-                            &*backend,
-                            id,
-                            tail.as_deref_mut(),
-                            &meta,
-                            rules.filter,
-                        );
+                        note_write(coll, &*backend, id, tail.as_deref_mut(), &meta);
                         if coll
                             .client_ids
                             .insert(client_id.clone(), meta.id.clone())
@@ -948,7 +1006,7 @@ impl Engine {
                 }
                 match backend.change(id, &item, &change.application_data) {
                     Ok(meta) => {
-                        note_write(coll, &*backend, id, tail, &meta, rules.filter);
+                        note_write(coll, &*backend, id, tail, &meta);
                         None
                     }
                     Err(e) => answer(item_status(&e)),
@@ -1016,8 +1074,9 @@ impl Engine {
         refilter: Option<Refilter>,
         filter: Filter,
         window: usize,
+        fresh: &BTreeSet<ItemId>,
     ) -> Result<(Vec<SyncResponseCommand>, bool), BackendError> {
-        let plan = plan(backend, id, coll, refilter, filter, window)?;
+        let plan = plan(backend, id, coll, refilter, filter, window, fresh)?;
         let render = RenderContext {
             version: ctx.version,
             options: coll.options.first(),
@@ -1098,19 +1157,17 @@ fn fingerprint(data: &eas_codec::data::ApplicationData) -> u64 {
 
 /// Remember a write of the device's as an echo, at its token in the feed. Without a tail (the
 /// feed could not be read) the write is not remembered, and the device at worst gets its own
-/// change back once. A written item outside the filter window is not an echo either: its feed
-/// entry then reaches the device as a SoftDelete, which keeps the device inside its window.
+/// change back once. An item the device writes outside its date window stays an echo too;
+/// the next expiry check (see Ageing) takes it off the device.
 fn note_write(
     coll: &mut CollectionState,
     backend: &impl Backend,
     folder: &CollectionId,
     tail: Option<&mut Tail>,
     item: &ItemMeta,
-    filter: Filter,
 ) {
     if let Some(tail) = tail
         && let Ok(Some(token)) = tail.record(backend, folder, &item.id)
-        && filter.admits(item)
     {
         coll.echo.insert(item.id.clone(), token);
     }
@@ -1124,8 +1181,6 @@ struct Rules<'a> {
     client_wins: bool,
     /// Deleted items go to Deleted Items.
     deletes_as_moves: bool,
-    /// The FilterType in force.
-    filter: Filter,
 }
 
 /// `req` with each collection's key replaced by the device's current one (when the device
@@ -1267,7 +1322,7 @@ mod tests {
         b.server_add(&f, task(true)).unwrap();
         let coll = CollectionState::default();
         let filter = Filter::IncompleteTasks;
-        let p = plan(&b, &f, &coll, None, filter, 3).unwrap();
+        let p = plan(&b, &f, &coll, None, filter, 3, &BTreeSet::new()).unwrap();
         assert_eq!(p.ops.len(), 3);
         assert!(!p.more, "nothing further would be sent");
         let (_, head) = {
@@ -1276,7 +1331,7 @@ mod tests {
         };
         assert_eq!(p.cursor, head, "skipped entries are passed over");
         // With a window of 2 the cursor stops right after the second item.
-        let p = plan(&b, &f, &coll, None, filter, 2).unwrap();
+        let p = plan(&b, &f, &coll, None, filter, 2, &BTreeSet::new()).unwrap();
         assert!(p.more);
         let rest = b.changes(&f, p.cursor, 100).unwrap();
         assert_eq!(
@@ -1298,7 +1353,16 @@ mod tests {
             ..CollectionState::default()
         };
         let before = coll.clone();
-        let p = plan(&b, &f, &coll, Some(Refilter::Known(None)), Filter::All, 10).unwrap();
+        let p = plan(
+            &b,
+            &f,
+            &coll,
+            Some(Refilter::Known(None)),
+            Filter::All,
+            10,
+            &BTreeSet::new(),
+        )
+        .unwrap();
         assert_eq!(p.ops, [Op::Change(id)]);
         assert_eq!(coll, before);
     }
