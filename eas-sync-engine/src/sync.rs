@@ -50,7 +50,8 @@
 //! once a date window has gone unchecked for a 24th of its length — an hour for one day, a
 //! week for six months. An item the device itself writes in a request is left out of a pass
 //! in that request's response (a SoftDelete there would race the client's bookkeeping of
-//! its own Add); the next check takes it off if it is outside the window.
+//! its own Add); if it is outside the window, the held items are checked again on the next
+//! sync, which takes it off.
 //!
 //! **Empty and Partial requests** (12.1+) are resolved against
 //! [`DeviceState::last_sync_request`], the last full request without its commands, with
@@ -183,6 +184,9 @@ pub(crate) struct Plan {
     pub(crate) refilter: Option<Refilter>,
     /// A further command is waiting.
     pub(crate) more: bool,
+    /// A held item the device wrote in this request is outside the window: the next sync
+    /// checks the held items again.
+    pub(crate) recheck: bool,
 }
 
 /// Whether `id`'s latest feed entry is still the device's own write recorded in `echo`.
@@ -269,6 +273,7 @@ struct Planner<'a, B: Backend> {
     ops: Vec<Op>,
     added: BTreeSet<ItemId>,
     removed: BTreeSet<ItemId>,
+    recheck: bool,
 }
 
 impl<B: Backend> Planner<'_, B> {
@@ -359,10 +364,7 @@ impl<B: Backend> Planner<'_, B> {
                     }
                     let mut last = after;
                     for id in batch {
-                        // The device's writes of this very request are skipped: they would get
-                        // a SoftDelete in the response that acknowledges them. The next
-                        // expiry check catches them.
-                        if !self.is_known(&id) || self.fresh.contains(&id) {
+                        if !self.is_known(&id) {
                             last = Some(id);
                             continue;
                         }
@@ -371,6 +373,14 @@ impl<B: Backend> Planner<'_, B> {
                             // Gone: the feed's Delete tells the device.
                             None => false,
                         };
+                        // The device's writes of this very request are skipped: they would get
+                        // a SoftDelete in the response that acknowledges them. The next sync
+                        // checks again.
+                        if outside && self.fresh.contains(&id) {
+                            self.recheck = true;
+                            last = Some(id);
+                            continue;
+                        }
                         if outside && !self.offer(Op::SoftDelete(id.clone())) {
                             return Ok((Some(Refilter::Known(last)), true));
                         }
@@ -431,6 +441,7 @@ pub(crate) fn plan(
         ops: Vec::new(),
         added: BTreeSet::new(),
         removed: BTreeSet::new(),
+        recheck: false,
     };
     // The feed first, drained, then the FilterType passes: an item the passes add has no
     // pending feed entry left, so a later entry for it is a genuine change, never a repeat.
@@ -441,6 +452,7 @@ pub(crate) fn plan(
             cursor,
             refilter,
             more: true,
+            recheck: false,
         });
     }
     let (refilter, more) = planner.refilter(refilter)?;
@@ -449,6 +461,7 @@ pub(crate) fn plan(
         cursor,
         more: more || refilter.is_some(),
         refilter,
+        recheck: planner.recheck,
     })
 }
 
@@ -862,6 +875,7 @@ impl Engine {
             conflicted: &conflicted,
             client_wins: conflict_client_wins,
             deletes_as_moves: c.deletes_as_moves.is_none_or(|t| t.is_on()),
+            filter,
         };
         for cmd in commands {
             if let Some(r) = self.apply(ctx, coll, backend, id, cmd, tail.as_mut(), &rules) {
@@ -967,7 +981,14 @@ impl Engine {
                 match backend.add(id, &add.application_data) {
                     Ok(meta) => {
                         coll.known.insert(meta.id.clone());
-                        note_write(coll, &*backend, id, tail.as_deref_mut(), &meta);
+                        note_write(
+                            coll,
+                            &*backend,
+                            id,
+                            tail.as_deref_mut(),
+                            &meta,
+                            rules.filter,
+                        );
                         if coll
                             .client_ids
                             .insert(client_id.clone(), meta.id.clone())
@@ -1006,7 +1027,7 @@ impl Engine {
                 }
                 match backend.change(id, &item, &change.application_data) {
                     Ok(meta) => {
-                        note_write(coll, &*backend, id, tail, &meta);
+                        note_write(coll, &*backend, id, tail, &meta, rules.filter);
                         None
                     }
                     Err(e) => answer(item_status(&e)),
@@ -1126,6 +1147,9 @@ impl Engine {
         }
         coll.cursor = plan.cursor;
         coll.refilter = plan.refilter;
+        if plan.recheck {
+            coll.window_checked = None;
+        }
         let cursor = coll.cursor;
         coll.echo.retain(|_, token| *token > cursor);
         Ok((out, plan.more))
@@ -1157,19 +1181,24 @@ fn fingerprint(data: &eas_codec::data::ApplicationData) -> u64 {
 
 /// Remember a write of the device's as an echo, at its token in the feed. Without a tail (the
 /// feed could not be read) the write is not remembered, and the device at worst gets its own
-/// change back once. An item the device writes outside its date window stays an echo too;
-/// the next expiry check (see Ageing) takes it off the device.
+/// change back once. An item the device writes outside its window stays an echo too, but the
+/// held items are then checked again on the next sync (see Ageing), which takes it off.
 fn note_write(
     coll: &mut CollectionState,
     backend: &impl Backend,
     folder: &CollectionId,
     tail: Option<&mut Tail>,
     item: &ItemMeta,
+    filter: Filter,
 ) {
     if let Some(tail) = tail
         && let Ok(Some(token)) = tail.record(backend, folder, &item.id)
     {
         coll.echo.insert(item.id.clone(), token);
+    }
+    // Written outside the window: the held items are checked on the next sync.
+    if !filter.admits(item) {
+        coll.window_checked = None;
     }
 }
 
@@ -1181,6 +1210,8 @@ struct Rules<'a> {
     client_wins: bool,
     /// Deleted items go to Deleted Items.
     deletes_as_moves: bool,
+    /// The FilterType in force.
+    filter: Filter,
 }
 
 /// `req` with each collection's key replaced by the device's current one (when the device

@@ -717,6 +717,36 @@ fn items_that_age_out_of_the_window_are_soft_deleted() {
 }
 
 #[test]
+fn an_own_write_outside_a_new_filter_leaves_at_the_next_sync() {
+    let mut w = World::new();
+    let inbox = w.inbox();
+    let now = w.now;
+    let id = w.backend.server_add(&inbox, mail("m", now)).unwrap();
+    w.full_sync(Coll::new(&inbox).filter(3));
+    // One request: the device backdates the mail and narrows the filter to one day.
+    let old = mail("m", now - TimeDelta::days(30));
+    w.held
+        .get_mut(inbox.as_str())
+        .unwrap()
+        .insert(id.to_string(), old.clone());
+    let r = w.sync1(
+        Coll::new(&inbox)
+            .filter(1)
+            .cmd(change_cmd(id.as_str(), old)),
+    );
+    assert!(
+        commands(&r).is_empty(),
+        "not in the response acknowledging the change"
+    );
+    // The next sync, at once.
+    assert_eq!(w.estimate(&inbox, None).1, Some(1));
+    let r = w.sync1(Coll::new(&inbox).filter(1));
+    assert!(
+        matches!(commands(&r), [SyncResponseCommand::SoftDelete(d)] if d.server_id == id.as_str())
+    );
+}
+
+#[test]
 fn filter_change_on_a_large_folder_spreads_over_windows() {
     let mut w = World::new();
     let inbox = w.inbox();
