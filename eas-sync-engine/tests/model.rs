@@ -1593,9 +1593,6 @@ fn a_mail_changed_while_narrowing_the_filter_leaves_at_the_next_sync() {
 /// come with the current key, so neither is a retry (a retry repeats the previous key and gets
 /// the saved response); the second must become a second note.
 #[test]
-#[ignore = "engine bug, reported: with the current key, an Add whose ClientId and item match \
-            an earlier Add is taken as a retry (client_ids + client_id_prints), so a second \
-            identical new item is answered with the first one's ServerId and never stored"]
 fn two_identical_new_notes_with_a_reused_client_id_are_two_notes() {
     let mut backend = MemoryBackend::with_default_folders();
     let notes = backend.folder_of_type(10).unwrap();
