@@ -34,3 +34,8 @@ pub use engine::{Context, Engine, Limits};
 pub use ids::{CollectionId, DeviceId, ItemId};
 pub use state::{DeviceState, StateStore, StoreError, SyncKey};
 pub use sync::SyncOutcome;
+
+// The README's example is compiled and run as a doctest.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
