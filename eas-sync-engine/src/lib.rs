@@ -26,6 +26,7 @@ pub mod ids;
 pub mod memory;
 pub mod move_items;
 pub mod push;
+pub mod snapshot;
 pub mod state;
 pub mod sync;
 
