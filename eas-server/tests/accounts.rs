@@ -633,3 +633,96 @@ fn admin_api_prints_and_validates() {
     accounts::domain_remove(&mut dir, "example.com").unwrap();
     assert!(accounts::domain_list(&dir).unwrap().0.is_empty());
 }
+
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn refusal_for_no_seat_is_logged() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        let mut dir = Directory::open_in_memory(config()).unwrap();
+        dir.add_domain("example.com").unwrap();
+        dir.set_switch(
+            Target::Domain("example.com"),
+            Switch::ActiveSync,
+            Setting::Enabled,
+        )
+        .unwrap();
+        dir.set_seat_cap(Some(0)).unwrap();
+        let a = dir
+            .add_account("late@example.com", "Late", None, None)
+            .unwrap()
+            .id;
+        let refusal = match dir.admit(a, t0()).unwrap() {
+            Admission::Refused(r) => r,
+            Admission::Admitted => panic!("admitted with a cap of 0"),
+        };
+        assert!(
+            refusal.to_string().contains("disabled explicitly"),
+            "{refusal}"
+        );
+    });
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("WARN"), "{log}");
+    assert!(
+        log.contains("no ActiveSync seat left") && log.contains("late@example.com"),
+        "{log}"
+    );
+}
+
+#[test]
+fn unknown_schema_version_is_refused() {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute_batch(
+        "CREATE TABLE acct_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+         INSERT INTO acct_meta VALUES ('schema_version', '99');",
+    )
+    .unwrap();
+    assert!(matches!(
+        Directory::with_connection(conn, config()),
+        Err(DirectoryError::SchemaVersion(99))
+    ));
+    // A fresh database records the current version, next to other tables it leaves alone.
+    let path =
+        std::env::temp_dir().join(format!("eas-accounts-schema-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("CREATE TABLE store_items (id INTEGER PRIMARY KEY);")
+        .unwrap();
+    drop(Directory::with_connection(conn, config()).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let v: String = conn
+        .query_row(
+            "SELECT value FROM acct_meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(v, accounts::SCHEMA_VERSION.to_string());
+    let n: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'store_items'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+    drop(conn);
+    let _ = std::fs::remove_file(&path);
+}
