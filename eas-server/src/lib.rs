@@ -7,3 +7,4 @@
 //! It is being built (issue 6); the modules land one by one, each tested on its own.
 #![deny(missing_docs)]
 pub mod accounts;
+pub mod http;

@@ -1,0 +1,363 @@
+//! The axum router on `/Microsoft-Server-ActiveSync`, the [`CommandHandler`] hook, the
+//! serve loop with keep-alive and graceful shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, Response, StatusCode};
+use eas_codec::command::Command;
+use hyper::body::Body as _;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt as _;
+
+use super::request::{
+    Credentials, EasRequest, RawHeaders, RequestError, build_request, parse_query,
+};
+use super::response::{HttpFailure, options_response};
+
+/// The ActiveSync endpoint path (matched case-insensitively).
+pub const EAS_PATH: &str = "/Microsoft-Server-ActiveSync";
+
+/// The longest Ping heartbeat or Sync `Wait` a client may ask for, in seconds.
+pub const MAX_HEARTBEAT_SECS: u64 = 3540;
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Largest accepted request body, in bytes (413 above it).
+    pub max_body_bytes: usize,
+    /// Time limit for ordinary commands.
+    pub command_timeout: Duration,
+    /// Time limit for commands that may park (Ping, Sync with `Wait`): heartbeat + margin.
+    pub parked_timeout: Duration,
+    /// The realm of the Basic challenge.
+    pub realm: String,
+    /// Seconds announced in `Retry-After` when a command times out.
+    pub retry_after_secs: u32,
+    /// How long shutdown waits for in-flight requests before dropping them.
+    pub shutdown_grace: Duration,
+    /// Time limit for the TLS handshake.
+    pub handshake_timeout: Duration,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            max_body_bytes: 32 * 1024 * 1024,
+            command_timeout: Duration::from_secs(300),
+            parked_timeout: Duration::from_secs(MAX_HEARTBEAT_SECS + 120),
+            realm: "ActiveSync".to_owned(),
+            retry_after_secs: 30,
+            shutdown_grace: Duration::from_secs(10),
+            handshake_timeout: Duration::from_secs(15),
+        }
+    }
+}
+
+impl HttpConfig {
+    /// The time limit for a command.
+    pub fn timeout_for(&self, command: Command) -> Duration {
+        match command {
+            Command::Ping | Command::Sync => self.parked_timeout,
+            _ => self.command_timeout,
+        }
+    }
+}
+
+/// Triggers shutdown. Dropping it does not trigger shutdown.
+#[derive(Debug)]
+pub struct Shutdown {
+    tx: watch::Sender<bool>,
+}
+
+/// Observes shutdown; given to handlers so parked requests (Ping, Sync `Wait`) can answer
+/// early instead of being dropped.
+#[derive(Debug, Clone)]
+pub struct ShutdownToken {
+    rx: watch::Receiver<bool>,
+}
+
+impl Shutdown {
+    /// A new, untriggered shutdown switch and its token.
+    pub fn new() -> (Shutdown, ShutdownToken) {
+        let (tx, rx) = watch::channel(false);
+        (Shutdown { tx }, ShutdownToken { rx })
+    }
+
+    /// Trigger shutdown: every token's [`ShutdownToken::triggered`] completes.
+    pub fn trigger(&self) {
+        self.tx.send_replace(true);
+    }
+
+    /// Another token.
+    pub fn token(&self) -> ShutdownToken {
+        ShutdownToken {
+            rx: self.tx.subscribe(),
+        }
+    }
+}
+
+impl ShutdownToken {
+    /// A token that never triggers.
+    pub fn never() -> ShutdownToken {
+        let (tx, rx) = watch::channel(false);
+        // Keeping the sender alive forever would leak; instead a closed channel that
+        // never held `true` is treated as "never" by `triggered`.
+        drop(tx);
+        ShutdownToken { rx }
+    }
+
+    /// Whether shutdown has been triggered.
+    pub fn is_triggered(&self) -> bool {
+        *self.rx.borrow()
+    }
+
+    /// Completes when shutdown is triggered (never, if the switch was dropped untriggered).
+    pub async fn triggered(&self) {
+        let mut rx = self.rx.clone();
+        if rx.wait_for(|v| *v).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+/// The command layer the HTTP layer hands authenticated requests to.
+pub trait CommandHandler: Send + Sync + 'static {
+    /// Check credentials for a request: `Ok` to proceed, or a failure such as
+    /// [`HttpFailure::Unauthorized`], [`HttpFailure::Forbidden`] or
+    /// [`HttpFailure::NeedsProvisioning`].
+    fn authenticate(
+        &self,
+        credentials: &Credentials,
+        request: &EasRequest,
+    ) -> impl Future<Output = Result<(), HttpFailure>> + Send;
+
+    /// Execute a command. `shutdown` completes when the server is stopping; a parked
+    /// request should then answer at once.
+    fn handle(
+        &self,
+        request: EasRequest,
+        body: Bytes,
+        shutdown: ShutdownToken,
+    ) -> impl Future<Output = Result<Response<Body>, HttpFailure>> + Send;
+}
+
+struct AppState<H> {
+    handler: H,
+    config: HttpConfig,
+    shutdown: ShutdownToken,
+}
+
+/// The router: `POST` and `OPTIONS` on [`EAS_PATH`] (any case); 404 elsewhere, 405 for
+/// other methods.
+pub fn router<H: CommandHandler>(
+    handler: H,
+    config: HttpConfig,
+    shutdown: ShutdownToken,
+) -> Router {
+    let state = Arc::new(AppState {
+        handler,
+        config,
+        shutdown,
+    });
+    Router::new().fallback(dispatch::<H>).with_state(state)
+}
+
+fn header_text(headers: &HeaderMap, name: &'static str) -> Result<Option<String>, RequestError> {
+    match headers.get(name) {
+        None => Ok(None),
+        Some(v) => v
+            .to_str()
+            .map(|s| Some(s.to_owned()))
+            .map_err(|_| RequestError::BadHeader(name)),
+    }
+}
+
+/// Extract the ActiveSync headers from a header map.
+pub fn raw_headers(headers: &HeaderMap) -> Result<RawHeaders, RequestError> {
+    Ok(RawHeaders {
+        protocol_version: header_text(headers, "ms-asprotocolversion")?,
+        policy_key: header_text(headers, "x-ms-policykey")?,
+        accept_multipart: header_text(headers, "ms-asacceptmultipart")?,
+        authorization: header_text(headers, "authorization")?,
+        content_type: header_text(headers, "content-type")?,
+        content_length: header_text(headers, "content-length")?,
+    })
+}
+
+async fn read_body(mut body: Body, limit: usize) -> Result<Bytes, HttpFailure> {
+    let mut out: Vec<u8> = Vec::new();
+    loop {
+        let frame = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await;
+        match frame {
+            None => return Ok(Bytes::from(out)),
+            Some(Err(_)) => {
+                return Err(HttpFailure::BadRequest(RequestError::BadContentLength));
+            }
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    if out.len().saturating_add(data.len()) > limit {
+                        return Err(HttpFailure::PayloadTooLarge);
+                    }
+                    out.extend_from_slice(&data);
+                }
+            }
+        }
+    }
+}
+
+async fn dispatch<H: CommandHandler>(
+    State(state): State<Arc<AppState<H>>>,
+    req: Request,
+) -> Response<Body> {
+    if !req.uri().path().eq_ignore_ascii_case(EAS_PATH) {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::NOT_FOUND;
+        return r;
+    }
+    let realm = state.config.realm.clone();
+    match *req.method() {
+        Method::OPTIONS => options_response(),
+        Method::POST => match handle_post(&state, req).await {
+            Ok(r) => r,
+            Err(f) => {
+                tracing::debug!(failure = %f, "ActiveSync request failed");
+                f.into_response(&realm)
+            }
+        },
+        _ => {
+            let mut r = Response::new(Body::empty());
+            *r.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+            if let Ok(v) = axum::http::HeaderValue::from_str("OPTIONS,POST") {
+                r.headers_mut().insert(axum::http::header::ALLOW, v);
+            }
+            r
+        }
+    }
+}
+
+async fn handle_post<H: CommandHandler>(
+    state: &AppState<H>,
+    req: Request,
+) -> Result<Response<Body>, HttpFailure> {
+    let (parts, body) = req.into_parts();
+    let query = parts.uri.query().unwrap_or("");
+    let line = parse_query(query).map_err(HttpFailure::BadRequest)?;
+    let headers = raw_headers(&parts.headers).map_err(HttpFailure::BadRequest)?;
+    // Missing or malformed credentials get the challenge, not a 400.
+    let request = match build_request(line, &headers) {
+        Ok(r) => r,
+        Err(RequestError::BadAuthorization) => return Err(HttpFailure::Unauthorized),
+        Err(RequestError::MissingParameter("User")) => return Err(HttpFailure::Unauthorized),
+        Err(e) => return Err(HttpFailure::BadRequest(e)),
+    };
+    let credentials = request
+        .credentials
+        .clone()
+        .ok_or(HttpFailure::Unauthorized)?;
+    let limit = state.config.max_body_bytes;
+    if request
+        .content_length
+        .is_some_and(|n| n > u64::try_from(limit).unwrap_or(u64::MAX))
+    {
+        return Err(HttpFailure::PayloadTooLarge);
+    }
+    state.handler.authenticate(&credentials, &request).await?;
+    let body = read_body(body, limit).await?;
+    let timeout = state.config.timeout_for(request.command);
+    let fut = state.handler.handle(request, body, state.shutdown.clone());
+    match tokio::time::timeout(timeout, fut).await {
+        Ok(r) => r,
+        Err(_) => Err(HttpFailure::ServiceUnavailable {
+            retry_after_secs: state.config.retry_after_secs,
+        }),
+    }
+}
+
+/// Serve `router` on `listener` until `shutdown` triggers, over TLS when `tls` is given
+/// (plain HTTP otherwise, for a TLS-terminating proxy in front). HTTP/1.1 keep-alive is on.
+/// On shutdown the listener stops accepting, each connection finishes its in-flight
+/// request (handlers see the [`ShutdownToken`] and answer parked requests), and after
+/// `grace` the remaining connections are dropped.
+pub async fn serve(
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    router: Router,
+    shutdown: ShutdownToken,
+    config: &HttpConfig,
+) -> std::io::Result<()> {
+    let mut conns = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = shutdown.triggered() => break,
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let router = router.clone();
+                let tls = tls.clone();
+                let token = shutdown.clone();
+                let handshake = config.handshake_timeout;
+                conns.spawn(async move {
+                    match tls {
+                        Some(acceptor) => {
+                            match tokio::time::timeout(handshake, acceptor.accept(stream)).await {
+                                Ok(Ok(s)) => serve_connection(s, router, token, peer).await,
+                                Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+                                Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                            }
+                        }
+                        None => serve_connection(stream, router, token, peer).await,
+                    }
+                });
+            }
+        }
+    }
+    drop(listener);
+    let drain = async { while conns.join_next().await.is_some() {} };
+    if tokio::time::timeout(config.shutdown_grace, drain)
+        .await
+        .is_err()
+    {
+        conns.abort_all();
+    }
+    Ok(())
+}
+
+async fn serve_connection<S>(stream: S, router: Router, shutdown: ShutdownToken, peer: SocketAddr)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+        router.clone().oneshot(req.map(Body::new))
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+    let mut conn = std::pin::pin!(conn);
+    tokio::select! {
+        r = conn.as_mut() => {
+            if let Err(e) = r { tracing::debug!(%peer, error = %e, "connection ended with an error"); }
+            return;
+        }
+        _ = shutdown.triggered() => {}
+    }
+    conn.as_mut().graceful_shutdown();
+    if let Err(e) = conn.await {
+        tracing::debug!(%peer, error = %e, "connection ended with an error during shutdown");
+    }
+}
