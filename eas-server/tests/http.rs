@@ -284,7 +284,9 @@ struct Echo;
 
 impl CommandHandler for Echo {
     async fn authenticate(&self, c: &Credentials, _r: &EasRequest) -> Result<(), HttpFailure> {
-        if c.password == "secret" {
+        if c.user == "blocked" {
+            Err(HttpFailure::Forbidden)
+        } else if c.password == "secret" {
             Ok(())
         } else {
             Err(HttpFailure::Unauthorized)
@@ -329,13 +331,17 @@ struct Running {
 }
 
 async fn start(tls: Option<&TlsSetup>) -> Running {
+    start_with(tls, HttpConfig::default()).await
+}
+
+async fn start_with(tls: Option<&TlsSetup>, base: HttpConfig) -> Running {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (shutdown, token) = Shutdown::new();
     let config = HttpConfig {
         max_body_bytes: 1024,
         shutdown_grace: Duration::from_secs(5),
-        ..HttpConfig::default()
+        ..base
     };
     let app = router(Echo, config.clone(), token.clone());
     let acceptor = tls.map(TlsSetup::acceptor);
@@ -612,4 +618,39 @@ fn ms_ashttp_base64_example() {
     assert_eq!(l.policy_key, None);
     assert_eq!(l.device_type, "SmartPhone");
     assert_eq!(l.user, None);
+}
+
+#[tokio::test]
+async fn timeout_is_503_and_forbidden_is_403() {
+    tokio::time::timeout(Duration::from_secs(30), async {
+        let config = HttpConfig {
+            parked_timeout: Duration::from_millis(200),
+            retry_after_secs: 7,
+            ..HttpConfig::default()
+        };
+        let s = start_with(None, config).await;
+        let c = client();
+        let r = c
+            .post(format!(
+                "{}/Microsoft-Server-ActiveSync?Cmd=Ping&User=a&DeviceId=d&DeviceType=t",
+                s.base
+            ))
+            .header("Authorization", basic("a", "secret"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 503);
+        assert_eq!(r.headers()["retry-after"], "7");
+        let r = c
+            .post(format!("{}/Microsoft-Server-ActiveSync?{Q}", s.base))
+            .header("Authorization", basic("blocked", "secret"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        s.shutdown.trigger();
+        s.task.await.unwrap().unwrap();
+    })
+    .await
+    .expect("test timed out");
 }
