@@ -8,3 +8,4 @@
 #![deny(missing_docs)]
 pub mod accounts;
 pub mod http;
+pub mod store;

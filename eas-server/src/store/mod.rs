@@ -1,0 +1,141 @@
+//! The embedded SQLite mailbox store: folders, items with a per-folder modification
+//! sequence, and device state, in tables prefixed `store_`.
+//!
+//! # Schema versions
+//!
+//! The schema is built by [`MIGRATIONS`], applied in order; the `store_schema_version` table
+//! holds how many have been applied. Opening a database at an older version applies the
+//! missing ones in one transaction, so a database is never left half-upgraded.
+//!
+//! # Content encoding
+//!
+//! Mail is kept as its original MIME bytes (a BLOB), so nothing of the message is lost and
+//! rendering for a client is done on demand. PIM items are kept as the wire
+//! `ApplicationData` encoded with eas-codec. (The Backend implementation is not yet built.)
+use rusqlite::{Connection, OptionalExtension};
+use std::path::Path;
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// SQLite failed.
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// The database was written by a newer server (more migrations than this one knows).
+    #[error("database schema version {found} is newer than the supported {supported}")]
+    TooNew {
+        /// The version found in the file.
+        found: u32,
+        /// The newest version this build knows.
+        supported: u32,
+    },
+}
+
+/// The schema migrations, oldest first; migration `i` takes the schema to version `i + 1`.
+/// Never edit a released entry: append a new one.
+pub const MIGRATIONS: &[&str] = &[
+    // v1: folders and items; mail content is MIME bytes, PIM content encoded wire data.
+    "CREATE TABLE store_folders (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL,
+        parent_id INTEGER REFERENCES store_folders(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        folder_type INTEGER NOT NULL,
+        class INTEGER NOT NULL,
+        next_modseq INTEGER NOT NULL DEFAULT 1
+     );
+     CREATE TABLE store_items (
+        id INTEGER PRIMARY KEY,
+        folder_id INTEGER NOT NULL REFERENCES store_folders(id) ON DELETE CASCADE,
+        modseq INTEGER NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        date INTEGER,
+        complete INTEGER NOT NULL DEFAULT 0,
+        content BLOB
+     );",
+    // v2: the change feed becomes an index range scan; device state is persisted.
+    "CREATE UNIQUE INDEX store_items_feed ON store_items(folder_id, modseq);
+     CREATE TABLE store_devices (
+        account_id INTEGER NOT NULL,
+        device_id TEXT NOT NULL,
+        state BLOB NOT NULL,
+        PRIMARY KEY (account_id, device_id)
+     );",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// The store: one SQLite database for every account.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Open (creating if needed) the database at `path`, in WAL mode, upgrading its schema.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+        let conn = Connection::open(path)?;
+        // WAL lets readers proceed while a delivery or sync writes.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        Store::init(conn)
+    }
+
+    /// An in-memory database, for tests.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        Store::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> Result<Store, StoreError> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        current_version(&self.conn)
+    }
+
+    /// The underlying connection, for the modules built on the store.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+fn current_version(conn: &Connection) -> Result<u32, StoreError> {
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS store_schema_version (version INTEGER NOT NULL)",
+        [],
+    )?;
+    let v: Option<u32> = conn
+        .query_row("SELECT version FROM store_schema_version", [], |r| r.get(0))
+        .optional()?;
+    Ok(v.unwrap_or(0))
+}
+
+/// Apply the migrations the database lacks, in one transaction.
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let found = current_version(conn)?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if found == SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = conn.transaction()?;
+    for sql in &MIGRATIONS[found as usize..] {
+        tx.execute_batch(sql)?;
+    }
+    tx.execute("DELETE FROM store_schema_version", [])?;
+    tx.execute(
+        "INSERT INTO store_schema_version (version) VALUES (?1)",
+        [SCHEMA_VERSION],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
