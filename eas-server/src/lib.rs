@@ -8,4 +8,5 @@
 #![deny(missing_docs)]
 pub mod accounts;
 pub mod http;
+pub mod provision;
 pub mod store;
