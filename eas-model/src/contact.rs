@@ -56,9 +56,12 @@
 
 use base64::Engine as _;
 use calcard::common::{Data, IanaString, PartialDateTime};
+/// The vCard version [`ContactItem::to_vcard`] writes (calcard's type, re-exported so callers
+/// need no dependency on calcard).
+pub use calcard::vcard::VCardVersion;
 use calcard::vcard::{
     VCard, VCardEntry, VCardParameter, VCardParameterName, VCardParameterValue, VCardProperty,
-    VCardType, VCardValue, VCardVersion,
+    VCardType, VCardValue,
 };
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;

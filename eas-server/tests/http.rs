@@ -283,7 +283,14 @@ proptest! {
 struct Echo;
 
 impl CommandHandler for Echo {
-    async fn authenticate(&self, c: &Credentials, _r: &EasRequest) -> Result<(), HttpFailure> {
+    type Principal = ();
+
+    async fn authenticate(
+        &self,
+        c: &Credentials,
+        _r: &EasRequest,
+        _peer: std::net::IpAddr,
+    ) -> Result<(), HttpFailure> {
         if c.user == "blocked" {
             Err(HttpFailure::Forbidden)
         } else if c.password == "secret" {
@@ -295,6 +302,7 @@ impl CommandHandler for Echo {
 
     async fn handle(
         &self,
+        _principal: (),
         request: EasRequest,
         body: Bytes,
         shutdown: ShutdownToken,

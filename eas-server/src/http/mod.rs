@@ -12,5 +12,7 @@ pub use request::{
     parse_basic_auth, parse_query,
 };
 pub use response::{HttpFailure, options_response, wbxml_response};
-pub use server::{CommandHandler, EAS_PATH, HttpConfig, Shutdown, ShutdownToken, router, serve};
+pub use server::{
+    CommandHandler, EAS_PATH, HttpConfig, PeerAddr, Shutdown, ShutdownToken, router, serve,
+};
 pub use tls::{TlsError, TlsSetup};

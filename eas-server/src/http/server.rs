@@ -2,7 +2,7 @@
 //! serve loop with keep-alive and graceful shutdown.
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -129,21 +129,30 @@ impl ShutdownToken {
     }
 }
 
+/// The address a request came from, put in the request's extensions by [`serve`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeerAddr(pub SocketAddr);
+
 /// The command layer the HTTP layer hands authenticated requests to.
 pub trait CommandHandler: Send + Sync + 'static {
-    /// Check credentials for a request: `Ok` to proceed, or a failure such as
-    /// [`HttpFailure::Unauthorized`], [`HttpFailure::Forbidden`] or
-    /// [`HttpFailure::NeedsProvisioning`].
+    /// Who a successful authentication says the caller is, handed to [`Self::handle`].
+    type Principal: Send + 'static;
+
+    /// Check credentials for a request coming from `peer` (for throttling by source):
+    /// the principal to proceed with, or a failure such as [`HttpFailure::Unauthorized`],
+    /// [`HttpFailure::Forbidden`] or [`HttpFailure::NeedsProvisioning`].
     fn authenticate(
         &self,
         credentials: &Credentials,
         request: &EasRequest,
-    ) -> impl Future<Output = Result<(), HttpFailure>> + Send;
+        peer: IpAddr,
+    ) -> impl Future<Output = Result<Self::Principal, HttpFailure>> + Send;
 
     /// Execute a command. `shutdown` completes when the server is stopping; a parked
     /// request should then answer at once.
     fn handle(
         &self,
+        principal: Self::Principal,
         request: EasRequest,
         body: Bytes,
         shutdown: ShutdownToken,
@@ -249,6 +258,11 @@ async fn handle_post<H: CommandHandler>(
     req: Request,
 ) -> Result<Response<Body>, HttpFailure> {
     let (parts, body) = req.into_parts();
+    // Without `serve` (a router driven directly, as in tests) there is no peer.
+    let peer = parts
+        .extensions
+        .get::<PeerAddr>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |p| p.0.ip());
     let query = parts.uri.query().unwrap_or("");
     let line = parse_query(query).map_err(HttpFailure::BadRequest)?;
     let headers = raw_headers(&parts.headers).map_err(HttpFailure::BadRequest)?;
@@ -270,10 +284,15 @@ async fn handle_post<H: CommandHandler>(
     {
         return Err(HttpFailure::PayloadTooLarge);
     }
-    state.handler.authenticate(&credentials, &request).await?;
+    let principal = state
+        .handler
+        .authenticate(&credentials, &request, peer)
+        .await?;
     let body = read_body(body, limit).await?;
     let timeout = state.config.timeout_for(request.command);
-    let fut = state.handler.handle(request, body, state.shutdown.clone());
+    let fut = state
+        .handler
+        .handle(principal, request, body, state.shutdown.clone());
     match tokio::time::timeout(timeout, fut).await {
         Ok(r) => r,
         Err(_) => Err(HttpFailure::ServiceUnavailable {
@@ -343,7 +362,9 @@ where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-        router.clone().oneshot(req.map(Body::new))
+        let mut req = req.map(Body::new);
+        req.extensions_mut().insert(PeerAddr(peer));
+        router.clone().oneshot(req)
     });
     let conn = hyper::server::conn::http1::Builder::new()
         .keep_alive(true)

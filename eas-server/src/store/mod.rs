@@ -12,6 +12,8 @@
 //! Mail is kept as its original MIME bytes (a BLOB), so nothing of the message is lost and
 //! rendering for a client is done on demand. PIM items are kept as the wire
 //! `ApplicationData` encoded with eas-codec. (The Backend implementation is not yet built.)
+pub mod mailbox;
+
 use rusqlite::{Connection, OptionalExtension};
 use std::path::Path;
 
@@ -62,6 +64,24 @@ pub const MIGRATIONS: &[&str] = &[
         state BLOB NOT NULL,
         PRIMARY KEY (account_id, device_id)
      );",
+    // v3: the mailbox row (hierarchy sequence), item identity and mail state columns.
+    "CREATE TABLE store_mailboxes (
+        account_id INTEGER PRIMARY KEY,
+        hierarchy_seq INTEGER NOT NULL DEFAULT 1
+     );
+     CREATE INDEX store_folders_account ON store_folders(account_id, folder_type);
+     CREATE INDEX store_folders_parent ON store_folders(parent_id);
+     ALTER TABLE store_items ADD COLUMN uid TEXT;
+     ALTER TABLE store_items ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE store_items ADD COLUMN conversation_id BLOB;
+     ALTER TABLE store_items ADD COLUMN mail_read INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE store_items ADD COLUMN mail_flag TEXT;
+     ALTER TABLE store_items ADD COLUMN mail_categories TEXT;
+     ALTER TABLE store_items ADD COLUMN last_verb INTEGER;
+     ALTER TABLE store_items ADD COLUMN last_verb_time INTEGER;
+     CREATE INDEX store_items_live ON store_items(folder_id, deleted, id);
+     CREATE INDEX store_items_conversation ON store_items(conversation_id)
+        WHERE conversation_id IS NOT NULL;",
 ];
 
 /// The schema version this build writes.
