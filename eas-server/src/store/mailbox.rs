@@ -1242,13 +1242,13 @@ impl Backend for Mailbox<'_> {
     ) -> Result<(), BackendError> {
         let f = self.folder_row(folder)?;
         let n = self.item_row_id(&f, id)?;
-        if to_trash && f.class == FolderClass::Email {
-            if let Some(trash) = self.folder_of_type(4)?
-                && trash != *folder
-            {
-                self.move_item(folder, id, &trash)?;
-                return Ok(());
-            }
+        if to_trash
+            && f.class == FolderClass::Email
+            && let Some(trash) = self.folder_of_type(4)?
+            && trash != *folder
+        {
+            self.move_item(folder, id, &trash)?;
+            return Ok(());
         }
         self.tombstone(f.id, n)
     }
