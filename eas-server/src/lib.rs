@@ -7,6 +7,9 @@
 //! It is being built (issue 6); the modules land one by one, each tested on its own.
 #![deny(missing_docs)]
 pub mod accounts;
+pub mod app;
 pub mod http;
+pub mod hub;
 pub mod provision;
+pub mod service;
 pub mod store;

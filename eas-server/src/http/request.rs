@@ -52,6 +52,9 @@ pub enum RequestError {
     /// A header value is not visible ASCII / UTF-8.
     #[error("header {0} is not valid text")]
     BadHeader(&'static str),
+    /// The request body is not the command's WBXML document.
+    #[error("malformed request body: {0}")]
+    MalformedBody(String),
 }
 
 /// Command parameters of the request line (MS-ASHTTP 2.2.1.1.1.1.3 and 2.2.1.1.1.2).

@@ -103,6 +103,13 @@ impl TlsSetup {
     }
 }
 
+/// A fresh self-signed certificate for the given names, as (certificate PEM, private key
+/// PEM), for keeping on disk.
+pub fn self_signed_pem(names: &[String]) -> Result<(String, String), TlsError> {
+    let ck = rcgen::generate_simple_self_signed(names.to_vec())?;
+    Ok((ck.cert.pem(), ck.signing_key.serialize_pem()))
+}
+
 fn server_config(
     certs: Vec<CertificateDer<'static>>,
     key: PrivateKeyDer<'static>,

@@ -1314,3 +1314,77 @@ impl Mailbox<'_> {
         }
     }
 }
+
+impl crate::item_operations::ItemSource for Mailbox<'_> {
+    fn fetch_item(
+        &self,
+        folder: &CollectionId,
+        id: &ItemId,
+        version: ProtocolVersion,
+        options: Option<&eas_codec::command::item_operations::FetchOptions>,
+    ) -> Result<ApplicationData, BackendError> {
+        let class = self.folder_class(folder)?;
+        let row = self.load_item(folder, id)?;
+        let body = match options {
+            Some(o) => BodyOptions::from_fetch(o)
+                .map_err(|e| BackendError::InvalidItem(format!("body options: {e}")))?,
+            None => BodyOptions::default(),
+        };
+        self.render_row(class, &row, version, &body)
+    }
+
+    fn attachment(&self, file_reference: &str) -> Result<(String, Vec<u8>), BackendError> {
+        let missing = || BackendError::NoItem {
+            folder: CollectionId(String::new()),
+            item: ItemId(file_reference.to_string()),
+        };
+        let (item, part) =
+            eas_model::mail::attachment::parse_file_reference(file_reference).map_err(|_| missing())?;
+        let item = ItemId(item);
+        let folder = self.locate(&item)?.ok_or_else(missing)?;
+        if self.folder_class(&folder)? != FolderClass::Email {
+            return Err(missing());
+        }
+        let row = self.load_item(&folder, &item)?;
+        let parsed = MailItem::from_mime(&row.content, row.mail_state.clone())
+            .map_err(|e| BackendError::Unavailable(e.to_string()))?;
+        // Only a part the message lists as an attachment may be fetched: a reference to its
+        // body or headers part is not one.
+        let attachment = parsed
+            .attachments
+            .iter()
+            .find(|a| a.part_index == part)
+            .ok_or_else(missing)?;
+        let bytes = eas_model::mail::attachment::part_content(&row.content, part)
+            .map_err(|_| missing())?;
+        Ok((attachment.content_type.clone(), bytes))
+    }
+
+    fn empty_folder(
+        &mut self,
+        folder: &CollectionId,
+        delete_subfolders: bool,
+    ) -> Result<(), BackendError> {
+        Mailbox::empty_folder(self, folder, delete_subfolders)
+    }
+
+    fn conversation_items(
+        &self,
+        conversation_id: &[u8],
+    ) -> Result<Vec<(CollectionId, ItemId)>, BackendError> {
+        Mailbox::conversation_items(self, conversation_id)
+    }
+
+    fn move_item(
+        &mut self,
+        from: &CollectionId,
+        id: &ItemId,
+        to: &CollectionId,
+    ) -> Result<ItemId, BackendError> {
+        Backend::move_item(self, from, id, to)
+    }
+
+    fn has_folder(&self, folder: &CollectionId) -> bool {
+        Mailbox::has_folder(self, folder)
+    }
+}

@@ -12,6 +12,7 @@
 //! Mail is kept as its original MIME bytes (a BLOB), so nothing of the message is lost and
 //! rendering for a client is done on demand. PIM items are kept as the wire
 //! `ApplicationData` encoded with eas-codec. (The Backend implementation is not yet built.)
+pub mod devices;
 pub mod mailbox;
 
 use rusqlite::{Connection, OptionalExtension};
@@ -82,6 +83,20 @@ pub const MIGRATIONS: &[&str] = &[
      CREATE INDEX store_items_live ON store_items(folder_id, deleted, id);
      CREATE INDEX store_items_conversation ON store_items(conversation_id)
         WHERE conversation_id IS NOT NULL;",
+    // v4: what provisioning remembers per device.
+    "CREATE TABLE store_provisioning (
+        account_id INTEGER NOT NULL,
+        device_id TEXT NOT NULL,
+        device_type TEXT NOT NULL,
+        pending_key INTEGER,
+        pending_fingerprint INTEGER,
+        policy_key INTEGER,
+        policy_fingerprint INTEGER,
+        compliance INTEGER,
+        device_info INTEGER NOT NULL DEFAULT 0,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (account_id, device_id)
+     );",
 ];
 
 /// The schema version this build writes.
@@ -109,6 +124,9 @@ impl Store {
 
     fn init(mut conn: Connection) -> Result<Store, StoreError> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // The directory and the store are separate connections to one file; a writer waits
+        // for the other instead of failing with SQLITE_BUSY.
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         migrate(&mut conn)?;
         Ok(Store { conn })
     }
@@ -121,6 +139,11 @@ impl Store {
     /// The underlying connection, for the modules built on the store.
     pub fn connection(&self) -> &Connection {
         &self.conn
+    }
+
+    /// The underlying connection, for the server to own.
+    pub fn into_connection(self) -> Connection {
+        self.conn
     }
 }
 

@@ -1,0 +1,853 @@
+//! The command layer: what happens between an authenticated HTTP request and its response.
+//!
+//! For each request: credentials are checked (with a short-lived cache, so a phone's Basic
+//! auth on every request costs one Argon2 verification per cache period, not per request),
+//! the `User` parameter must name the authenticated account, the account must be admitted by
+//! the seat pool, the device must be provisioned, and then the command runs.
+//!
+//! **One transaction per command.** A command that reads or changes the mailbox runs on the
+//! blocking pool inside one SQLite transaction: the device's state is loaded, the sans-IO
+//! engine runs against the account's [`Mailbox`], the new state is saved, and the
+//! transaction commits — only then is the response encoded and sent. A crash at any point
+//! loses at most a response the device will ask for again (and the engine replays).
+//!
+//! **Push.** Ping and Sync-with-Wait park as async waits on the [`Hub`]; after every commit
+//! the changed folders are announced there, which wakes the parked requests of every device
+//! of that account that watches one of them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::http::Response;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use eas_codec::codec::{DecodeOptions, Element, decode, encode};
+use eas_codec::command::Command;
+use eas_codec::command::ping::{PingRequest, PingResponse, PingStatus};
+use eas_codec::command::sync::SyncRequest;
+use eas_codec::{CodecError, ProtocolVersion};
+use eas_sync_engine::push::{PingOutcome, PingWake};
+use eas_sync_engine::{CollectionId, Context, DeviceId, DeviceState, Engine, Limits, SyncOutcome};
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::accounts::{Admission, AuthError, Directory, Feature};
+use crate::http::{Credentials, EasRequest, HttpFailure, ShutdownToken, wbxml_response};
+use crate::hub::{Hub, Wake};
+use crate::provision::{Policy, PolicyCheck, ProvisionInput};
+use crate::status_response::status_only;
+use crate::item_operations::{self, FetchLimits};
+use eas_codec::command::item_operations::ItemOperationsRequest;
+use eas_codec::command::provision::{ProvisionRequest, ProvisionResponse};
+use crate::store::devices;
+use crate::store::mailbox::{Mailbox, Visibility, ensure_mailbox};
+
+/// What the command layer is configured with.
+#[derive(Debug, Clone)]
+pub struct ServiceSettings {
+    /// The engine's bounds.
+    pub limits: Limits,
+    /// The device policy of every domain without its own.
+    pub policy: Policy,
+    /// Per-domain policies.
+    pub domain_policy: BTreeMap<String, Policy>,
+    /// The longest a parked Ping or Sync is held, whatever the device asked.
+    pub max_parked: Duration,
+    /// The time zone for dates that carry none (birthdays, all-day tasks).
+    pub zone: Tz,
+    /// How long a verified password is remembered for the same login.
+    pub auth_cache_ttl: Duration,
+}
+
+impl Default for ServiceSettings {
+    fn default() -> Self {
+        ServiceSettings {
+            limits: Limits::default(),
+            policy: Policy::default(),
+            domain_policy: BTreeMap::new(),
+            max_parked: Duration::from_secs(3600),
+            zone: Tz::UTC,
+            auth_cache_ttl: Duration::from_secs(300),
+        }
+    }
+}
+
+impl ServiceSettings {
+    /// The policy of a domain.
+    pub fn policy_for(&self, domain: &str) -> &Policy {
+        self.domain_policy.get(domain).unwrap_or(&self.policy)
+    }
+}
+
+/// The authenticated, admitted caller of a request.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// The account's row id.
+    pub account: i64,
+    /// `local@domain`.
+    pub address: String,
+    /// The domain.
+    pub domain: String,
+    /// Which folder classes the account's switches let it see.
+    pub visible: Visibility,
+}
+
+struct CachedLogin {
+    digest: [u8; 32],
+    account: i64,
+    until: Instant,
+}
+
+struct Inner {
+    directory: Mutex<Directory>,
+    db: Mutex<Connection>,
+    hub: Arc<Hub>,
+    engine: Engine,
+    settings: ServiceSettings,
+    logins: Mutex<HashMap<String, CachedLogin>>,
+    salt: [u8; 16],
+}
+
+/// The ActiveSync command handler over the directory and the store.
+#[derive(Clone)]
+pub struct Service {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service").finish_non_exhaustive()
+    }
+}
+
+/// Why a command could not run; becomes an HTTP status.
+fn internal(what: impl std::fmt::Display) -> HttpFailure {
+    tracing::error!(error = %what, "internal error");
+    HttpFailure::Internal
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A decoded request body, or the answer for a malformed one.
+fn decode_body<T: Element + Default>(
+    body: &[u8],
+    version: ProtocolVersion,
+    empty_allowed: bool,
+) -> Result<T, HttpFailure> {
+    if body.is_empty() {
+        return if empty_allowed {
+            Ok(T::default())
+        } else {
+            Err(HttpFailure::BadRequest(
+                crate::http::RequestError::MalformedBody("the command needs a body".into()),
+            ))
+        };
+    }
+    let mut opts = DecodeOptions::new(version);
+    // Devices send elements of other versions (MS-ASCMD's own examples do); reading them is
+    // kinder than failing the request, and the response is written for the device's version.
+    opts.strict_versions = false;
+    decode::<T>(body, opts).map_err(|e: CodecError| {
+        tracing::debug!(error = %e, "malformed request body");
+        HttpFailure::BadRequest(crate::http::RequestError::MalformedBody(e.to_string()))
+    })
+}
+
+fn respond<T: Element>(value: &T, version: ProtocolVersion) -> Result<Response<Body>, HttpFailure> {
+    encode(value, version)
+        .map(wbxml_response)
+        .map_err(internal)
+}
+
+/// What a transaction changed, announced after it commits.
+struct Committed<R> {
+    value: R,
+}
+
+impl Service {
+    /// A service over an open directory and store connection (both on the same database
+    /// file or not), announcing changes on `hub`.
+    pub fn new(
+        directory: Directory,
+        store: Connection,
+        hub: Arc<Hub>,
+        settings: ServiceSettings,
+    ) -> Service {
+        let mut salt = [0u8; 16];
+        // The salt only keeps cached password digests from being comparable across
+        // processes; a failed RNG leaves it zero, which is still correct.
+        let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut salt);
+        Service {
+            inner: Arc::new(Inner {
+                directory: Mutex::new(directory),
+                db: Mutex::new(store),
+                hub,
+                engine: Engine {
+                    limits: settings.limits,
+                },
+                settings,
+                logins: Mutex::new(HashMap::new()),
+                salt,
+            }),
+        }
+    }
+
+    /// The notification hub.
+    pub fn hub(&self) -> &Arc<Hub> {
+        &self.inner.hub
+    }
+
+    /// Run `f` on the store connection on the blocking pool.
+    pub async fn with_store<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> R + Send + 'static,
+    ) -> Result<R, HttpFailure> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = lock(&inner.db);
+            f(&mut conn)
+        })
+        .await
+        .map_err(internal)
+    }
+
+    /// Run `f` on the directory on the blocking pool.
+    pub async fn with_directory<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Directory) -> R + Send + 'static,
+    ) -> Result<R, HttpFailure> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut dir = lock(&inner.directory);
+            f(&mut dir)
+        })
+        .await
+        .map_err(internal)
+    }
+
+    fn digest(&self, password: &str) -> [u8; 32] {
+        let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+        ctx.update(&self.inner.salt);
+        ctx.update(password.as_bytes());
+        let mut out = [0u8; 32];
+        out.copy_from_slice(ctx.finish().as_ref());
+        out
+    }
+
+    /// Run one command in one transaction: load the device's state, run `f` against the
+    /// account's mailbox, save the state, commit, then announce the changes.
+    async fn transact<R: Send + 'static>(
+        &self,
+        principal: &Principal,
+        device: &str,
+        version: ProtocolVersion,
+        f: impl FnOnce(&Engine, &Context<'_>, &mut DeviceState, &mut Mailbox<'_>) -> R
+        + Send
+        + 'static,
+    ) -> Result<R, HttpFailure> {
+        let inner = self.inner.clone();
+        let p = principal.clone();
+        let device = DeviceId(device.to_string());
+        let out = tokio::task::spawn_blocking(move || {
+            let now = Utc::now();
+            let mut conn = lock(&inner.db);
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(internal)?;
+            ensure_mailbox(&tx, p.account).map_err(internal)?;
+            let mut state = devices::load_state(&tx, p.account, &device).map_err(internal)?;
+            let ctx = Context {
+                device: &device,
+                version,
+                now,
+            };
+            let mut mailbox = Mailbox::new(
+                &tx,
+                p.account,
+                &p.address,
+                p.visible,
+                inner.settings.zone,
+                now,
+                version,
+            );
+            let value = f(&inner.engine, &ctx, &mut state, &mut mailbox);
+            let touched: BTreeSet<CollectionId> = mailbox.touched().clone();
+            let hierarchy = mailbox.hierarchy_touched();
+            drop(mailbox);
+            devices::save_state(&tx, p.account, &device, &state).map_err(internal)?;
+            tx.commit().map_err(internal)?;
+            inner.hub.notify(p.account, touched.iter(), hierarchy);
+            Ok::<_, HttpFailure>(Committed { value })
+        })
+        .await
+        .map_err(internal)??;
+        Ok(out.value)
+    }
+
+    /// Read-only access to the device's state and the mailbox, in one read transaction.
+    async fn read<R: Send + 'static>(
+        &self,
+        principal: &Principal,
+        device: &str,
+        version: ProtocolVersion,
+        f: impl FnOnce(&Engine, &Context<'_>, &DeviceState, &Mailbox<'_>) -> R + Send + 'static,
+    ) -> Result<R, HttpFailure> {
+        let inner = self.inner.clone();
+        let p = principal.clone();
+        let device = DeviceId(device.to_string());
+        tokio::task::spawn_blocking(move || {
+            let now = Utc::now();
+            let mut conn = lock(&inner.db);
+            let tx = conn.transaction().map_err(internal)?;
+            let state = devices::load_state(&tx, p.account, &device).map_err(internal)?;
+            let ctx = Context {
+                device: &device,
+                version,
+                now,
+            };
+            let mailbox = Mailbox::new(
+                &tx,
+                p.account,
+                &p.address,
+                p.visible,
+                inner.settings.zone,
+                now,
+                version,
+            );
+            Ok(f(&inner.engine, &ctx, &state, &mailbox))
+        })
+        .await
+        .map_err(internal)?
+    }
+
+    async fn login(
+        &self,
+        credentials: &Credentials,
+        peer: IpAddr,
+    ) -> Result<i64, HttpFailure> {
+        let key = credentials.user.trim().to_lowercase();
+        let digest = self.digest(&credentials.password);
+        {
+            let cache = lock(&self.inner.logins);
+            if let Some(c) = cache.get(&key)
+                && c.digest == digest
+                && c.until > Instant::now()
+            {
+                return Ok(c.account);
+            }
+        }
+        let login = credentials.user.clone();
+        let password = credentials.password.clone();
+        let result = self
+            .with_directory(move |dir| dir.authenticate(&login, &password, peer, Utc::now()))
+            .await?;
+        match result {
+            Ok(id) => {
+                let mut cache = lock(&self.inner.logins);
+                // Bounded: a flood of distinct logins cannot grow the cache without limit.
+                if cache.len() >= 100_000 {
+                    let now = Instant::now();
+                    cache.retain(|_, c| c.until > now);
+                    if cache.len() >= 100_000 {
+                        cache.clear();
+                    }
+                }
+                cache.insert(
+                    key,
+                    CachedLogin {
+                        digest,
+                        account: id.0,
+                        until: Instant::now() + self.inner.settings.auth_cache_ttl,
+                    },
+                );
+                Ok(id.0)
+            }
+            Err(AuthError::InvalidCredentials) => Err(HttpFailure::Unauthorized),
+            Err(AuthError::Throttled { until }) => {
+                let secs = (until - Utc::now()).num_seconds().clamp(1, 3600);
+                Err(HttpFailure::ServiceUnavailable {
+                    retry_after_secs: u32::try_from(secs).unwrap_or(60),
+                })
+            }
+            Err(AuthError::Directory(e)) => Err(internal(e)),
+        }
+    }
+
+    /// Forget cached logins (after a password change or account removal in this process).
+    pub fn forget_logins(&self) {
+        lock(&self.inner.logins).clear();
+    }
+
+    async fn admit(&self, account: i64, user_param: String) -> Result<Principal, HttpFailure> {
+        self.with_directory(move |dir| -> Result<Principal, HttpFailure> {
+            let id = crate::accounts::AccountId(account);
+            let a = dir.account(id).map_err(internal)?;
+            // The `User` parameter must name the authenticated account: no request ever
+            // reaches another account's data.
+            let named = user_param.trim();
+            let same = if named.contains('@') || named.contains('\\') {
+                dir.find_account(named).map_err(internal)? == Some(id)
+            } else {
+                named.to_lowercase() == a.local
+            };
+            if !same {
+                tracing::warn!(account = %a.address(), user = %named, "User parameter names another account");
+                return Err(HttpFailure::Forbidden);
+            }
+            match dir.admit(id, Utc::now()).map_err(internal)? {
+                Admission::Admitted => {}
+                Admission::Refused(why) => {
+                    tracing::warn!(account = %a.address(), reason = %why, "ActiveSync refused");
+                    return Err(HttpFailure::Forbidden);
+                }
+            }
+            let eff = dir.effective(id).map_err(internal)?;
+            Ok(Principal {
+                account,
+                address: a.address(),
+                domain: a.domain.clone(),
+                visible: Visibility {
+                    email: eff.allows(Feature::Email),
+                    contacts: eff.allows(Feature::Contacts),
+                    pim: eff.allows(Feature::Pim),
+                },
+            })
+        })
+        .await?
+    }
+
+    /// Deliver a message to a local account's Inbox (LMTP, import), announcing it.
+    pub async fn deliver(
+        &self,
+        account: i64,
+        address: String,
+        raw: Bytes,
+        initial: crate::store::mailbox::InitialMailState,
+        folder_type: u8,
+    ) -> Result<(CollectionId, eas_sync_engine::ItemId), String> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let now = Utc::now();
+            let mut conn = lock(&inner.db);
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| e.to_string())?;
+            ensure_mailbox(&tx, account).map_err(|e| e.to_string())?;
+            let mut mailbox = Mailbox::new(
+                &tx,
+                account,
+                &address,
+                Visibility::ALL,
+                inner.settings.zone,
+                now,
+                ProtocolVersion::V16_1,
+            );
+            let stored = mailbox
+                .add_mail(folder_type, &raw, initial)
+                .map_err(|e| e.to_string())?;
+            let touched = mailbox.touched().clone();
+            drop(mailbox);
+            tx.commit().map_err(|e| e.to_string())?;
+            inner.hub.notify(account, touched.iter(), false);
+            Ok((stored.folder, stored.item))
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+
+    async fn ping(
+        &self,
+        p: Principal,
+        req: EasRequest,
+        body: Bytes,
+        shutdown: ShutdownToken,
+    ) -> Result<Response<Body>, HttpFailure> {
+        let version = req.protocol_version;
+        let ping: PingRequest = decode_body(&body, version, true)?;
+        let outcome = self
+            .transact(&p, &req.device_id, version, move |engine, ctx, state, mb| {
+                engine.ping(ctx, state, mb, &ping)
+            })
+            .await?;
+        let plan = match outcome {
+            PingOutcome::Respond(r) => return respond(&r, version),
+            PingOutcome::Wait(plan) => plan,
+        };
+        let mut waiter = self
+            .inner
+            .hub
+            .waiter(p.account, plan.collections.clone());
+        let deadline = park_deadline(plan.until, self.inner.settings.max_parked);
+        loop {
+            // Checked after subscribing, so a change committed just before is not missed.
+            let plan2 = plan.clone();
+            let wake = self
+                .read(&p, &req.device_id, version, move |engine, ctx, state, mb| {
+                    engine.ping_result(ctx, state, mb, &plan2, &[])
+                })
+                .await?;
+            match wake {
+                PingWake::Respond(r) => return respond(&r, version),
+                PingWake::Superseded => return Ok(wbxml_response(Vec::new())),
+                PingWake::KeepWaiting => {}
+            }
+            tokio::select! {
+                w = waiter.next() => {
+                    if w == Wake::Closed {
+                        return respond(&expired(), version);
+                    }
+                }
+                _ = tokio::time::sleep_until(deadline.into()) => {
+                    return respond(&expired(), version);
+                }
+                _ = shutdown.triggered() => {
+                    // The device pings again once the server is back.
+                    return respond(&expired(), version);
+                }
+            }
+        }
+    }
+
+    async fn sync(
+        &self,
+        p: Principal,
+        req: EasRequest,
+        body: Bytes,
+        shutdown: ShutdownToken,
+    ) -> Result<Response<Body>, HttpFailure> {
+        let version = req.protocol_version;
+        let sync: SyncRequest = decode_body(&body, version, true)?;
+        let request_no = self.inner.hub.begin_request(p.account, &req.device_id);
+        let outcome = self
+            .transact(&p, &req.device_id, version, move |engine, ctx, state, mb| {
+                engine.sync(ctx, state, mb, &sync)
+            })
+            .await?;
+        let (collections, until) = match outcome {
+            SyncOutcome::Respond(r) => return respond(&r, version),
+            SyncOutcome::Empty => return Ok(wbxml_response(Vec::new())),
+            SyncOutcome::Wait { collections, until } => (collections, until),
+        };
+        let mut waiter = self.inner.hub.waiter(p.account, collections);
+        let deadline = park_deadline(until, self.inner.settings.max_parked);
+        let mut first = true;
+        loop {
+            if !first {
+                tokio::select! {
+                    w = waiter.next() => {
+                        if w == Wake::Closed {
+                            return Ok(wbxml_response(Vec::new()));
+                        }
+                    }
+                    _ = tokio::time::sleep_until(deadline.into()) => {}
+                    _ = shutdown.triggered() => return Ok(wbxml_response(Vec::new())),
+                }
+            }
+            first = false;
+            if !self
+                .inner
+                .hub
+                .is_current(p.account, &req.device_id, request_no)
+            {
+                // The device gave up on this request and sent another.
+                return Ok(wbxml_response(Vec::new()));
+            }
+            let expired = Instant::now() >= deadline;
+            let until_now = if expired { Utc::now() } else { until };
+            let outcome = self
+                .transact(&p, &req.device_id, version, move |engine, ctx, state, mb| {
+                    engine.sync_after_wait(ctx, state, mb, until_now)
+                })
+                .await?;
+            match outcome {
+                SyncOutcome::Respond(r) => return respond(&r, version),
+                SyncOutcome::Empty => return Ok(wbxml_response(Vec::new())),
+                SyncOutcome::Wait { .. } if expired => return Ok(wbxml_response(Vec::new())),
+                SyncOutcome::Wait { .. } => {}
+            }
+        }
+    }
+}
+
+fn expired() -> PingResponse {
+    PingResponse {
+        status: PingStatus::HeartbeatExpired,
+        heartbeat_interval: None,
+        max_folders: None,
+        folders: None,
+    }
+}
+
+/// When a parked request must be answered: the engine's deadline, capped by the connection
+/// lifetime.
+fn park_deadline(until: DateTime<Utc>, cap: Duration) -> Instant {
+    let left = (until - Utc::now()).to_std().unwrap_or(Duration::ZERO);
+    Instant::now() + left.min(cap)
+}
+
+impl crate::http::CommandHandler for Service {
+    type Principal = Principal;
+
+    async fn authenticate(
+        &self,
+        credentials: &Credentials,
+        request: &EasRequest,
+        peer: IpAddr,
+    ) -> Result<Principal, HttpFailure> {
+        let account = self.login(credentials, peer).await?;
+        self.admit(account, request.user.clone()).await
+    }
+
+    async fn handle(
+        &self,
+        p: Principal,
+        req: EasRequest,
+        body: Bytes,
+        shutdown: ShutdownToken,
+    ) -> Result<Response<Body>, HttpFailure> {
+        let version = req.protocol_version;
+        tracing::debug!(account = %p.address, device = %req.device_id, command = req.command.name(), "request");
+        if let Some(answer) = self.check_policy(&p, &req).await? {
+            return Ok(answer);
+        }
+        match req.command {
+            Command::Provision => self.provision(p, req, body).await,
+            Command::FolderSync => {
+                let r: eas_codec::command::folder::FolderSyncRequest =
+                    decode_body(&body, version, false)?;
+                let resp = self
+                    .transact(&p, &req.device_id, version, move |e, ctx, s, mb| {
+                        e.folder_sync(ctx, s, mb, &r)
+                    })
+                    .await?;
+                respond(&resp, version)
+            }
+            Command::FolderCreate => {
+                let r: eas_codec::command::folder::FolderCreateRequest =
+                    decode_body(&body, version, false)?;
+                let resp = self
+                    .transact(&p, &req.device_id, version, move |e, ctx, s, mb| {
+                        e.folder_create(ctx, s, mb, &r)
+                    })
+                    .await?;
+                respond(&resp, version)
+            }
+            Command::FolderUpdate => {
+                let r: eas_codec::command::folder::FolderUpdateRequest =
+                    decode_body(&body, version, false)?;
+                let resp = self
+                    .transact(&p, &req.device_id, version, move |e, ctx, s, mb| {
+                        e.folder_update(ctx, s, mb, &r)
+                    })
+                    .await?;
+                respond(&resp, version)
+            }
+            Command::FolderDelete => {
+                let r: eas_codec::command::folder::FolderDeleteRequest =
+                    decode_body(&body, version, false)?;
+                let resp = self
+                    .transact(&p, &req.device_id, version, move |e, ctx, s, mb| {
+                        e.folder_delete(ctx, s, mb, &r)
+                    })
+                    .await?;
+                respond(&resp, version)
+            }
+            Command::GetItemEstimate => {
+                let r: eas_codec::command::estimate::GetItemEstimateRequest =
+                    decode_body(&body, version, false)?;
+                let resp = self
+                    .read(&p, &req.device_id, version, move |e, ctx, s, mb| {
+                        e.get_item_estimate(ctx, s, mb, &r)
+                    })
+                    .await?;
+                respond(&resp, version)
+            }
+            Command::MoveItems => {
+                let r: eas_codec::command::move_items::MoveItemsRequest =
+                    decode_body(&body, version, false)?;
+                let resp = self
+                    .transact(&p, &req.device_id, version, move |e, ctx, s, mb| {
+                        e.move_items(ctx, s, mb, &r)
+                    })
+                    .await?;
+                respond(&resp, version)
+            }
+            Command::Sync => self.sync(p, req, body, shutdown).await,
+            Command::Ping => self.ping(p, req, body, shutdown).await,
+            Command::ItemOperations => self.item_operations(p, req, body).await,
+            Command::GetAttachment => self.get_attachment(p, req).await,
+            // The commands of the next stage (sending, meetings, search, settings) are not
+            // served yet: 501 tells a client so without pretending.
+            _ => Err(HttpFailure::NotImplemented),
+        }
+    }
+}
+
+impl Service {
+    /// The answer for a device that must provision first, or `None` to proceed.
+    async fn check_policy(
+        &self,
+        p: &Principal,
+        req: &EasRequest,
+    ) -> Result<Option<Response<Body>>, HttpFailure> {
+        if req.command == Command::Provision {
+            return Ok(None);
+        }
+        let account = p.account;
+        let device = req.device_id.clone();
+        let state = self
+            .with_store(move |conn| devices::load_provisioning(conn, account, &device))
+            .await?
+            .map_err(internal)?;
+        let policy = self.inner.settings.policy_for(&p.domain);
+        match crate::provision::check(
+            req.command,
+            req.protocol_version,
+            req.policy_key,
+            &state,
+            policy,
+        ) {
+            PolicyCheck::Allowed => Ok(None),
+            PolicyCheck::Http449 => Err(HttpFailure::NeedsProvisioning),
+            PolicyCheck::CommandStatus(status) => {
+                match status_only(req.command, status, req.protocol_version) {
+                    Some(body) => Ok(Some(wbxml_response(body))),
+                    None => Err(HttpFailure::NeedsProvisioning),
+                }
+            }
+        }
+    }
+
+    async fn provision(
+        &self,
+        p: Principal,
+        req: EasRequest,
+        body: Bytes,
+    ) -> Result<Response<Body>, HttpFailure> {
+        let version = req.protocol_version;
+        let request: ProvisionRequest = decode_body(&body, version, false)?;
+        let policy = self.inner.settings.policy_for(&p.domain).clone();
+        let account = p.account;
+        let device = req.device_id.clone();
+        let device_type = req.device_type.clone();
+        let response = self
+            .with_store(move |conn| -> Result<ProvisionResponse, HttpFailure> {
+                let tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(internal)?;
+                let mut state =
+                    devices::load_provisioning(&tx, account, &device).map_err(internal)?;
+                let input = ProvisionInput {
+                    version,
+                    policy: &policy,
+                    fresh_key: fresh_policy_key(),
+                };
+                let response = crate::provision::provision(&request, &input, &mut state);
+                devices::save_provisioning(&tx, account, &device, &device_type, &state, Utc::now())
+                    .map_err(internal)?;
+                tx.commit().map_err(internal)?;
+                Ok(response)
+            })
+            .await??;
+        respond(&response, version)
+    }
+}
+
+/// A random, nonzero policy key.
+fn fresh_policy_key() -> u32 {
+    let rng = ring::rand::SystemRandom::new();
+    loop {
+        let mut b = [0u8; 4];
+        if ring::rand::SecureRandom::fill(&rng, &mut b).is_err() {
+            // No system randomness: fall back to the clock, still nonzero and changing.
+            let t = Utc::now().timestamp_subsec_nanos() | 1;
+            return t;
+        }
+        let k = u32::from_le_bytes(b);
+        if k != 0 {
+            return k;
+        }
+    }
+}
+
+impl Service {
+    async fn item_operations(
+        &self,
+        p: Principal,
+        req: EasRequest,
+        body: Bytes,
+    ) -> Result<Response<Body>, HttpFailure> {
+        let version = req.protocol_version;
+        let request: ItemOperationsRequest = decode_body(&body, version, false)?;
+        let policy = self.inner.settings.policy_for(&p.domain).clone();
+        let multipart = req.accept_multipart;
+        let outcome = self
+            .transact(&p, &req.device_id, version, move |_, _, _, mb| {
+                item_operations::item_operations(
+                    &request,
+                    mb,
+                    version,
+                    multipart,
+                    &policy,
+                    &FetchLimits::default(),
+                )
+            })
+            .await?;
+        let (bytes, content_type) =
+            item_operations::encode_outcome(&outcome, version).map_err(internal)?;
+        let mut resp = wbxml_response(bytes);
+        if let Ok(v) = axum::http::HeaderValue::from_str(content_type) {
+            resp.headers_mut()
+                .insert(axum::http::header::CONTENT_TYPE, v);
+        }
+        Ok(resp)
+    }
+
+    async fn get_attachment(
+        &self,
+        p: Principal,
+        req: EasRequest,
+    ) -> Result<Response<Body>, HttpFailure> {
+        if !p.visible.email {
+            return Err(HttpFailure::Forbidden);
+        }
+        let version = req.protocol_version;
+        let name = req
+            .params
+            .attachment_name
+            .clone()
+            .ok_or(HttpFailure::BadRequest(
+                crate::http::RequestError::MissingParameter("AttachmentName"),
+            ))?;
+        let policy = self.inner.settings.policy_for(&p.domain).clone();
+        let result = self
+            .read(&p, &req.device_id, version, move |_, _, _, mb| {
+                item_operations::get_attachment(mb, &name, &policy)
+            })
+            .await?;
+        match result {
+            Ok((content_type, bytes)) => {
+                let mut resp = Response::new(Body::from(bytes));
+                if let Ok(v) = axum::http::HeaderValue::from_str(&content_type) {
+                    resp.headers_mut()
+                        .insert(axum::http::header::CONTENT_TYPE, v);
+                }
+                Ok(resp)
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "GetAttachment failed");
+                Err(match e.http_status() {
+                    403 => HttpFailure::Forbidden,
+                    503 => HttpFailure::ServiceUnavailable {
+                        retry_after_secs: 30,
+                    },
+                    _ => HttpFailure::Internal,
+                })
+            }
+        }
+    }
+}
