@@ -26,6 +26,11 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use eas_codec::codec::{DecodeOptions, Element, decode, encode};
 use eas_codec::command::Command;
+use eas_codec::command::estimate::GetItemEstimateRequest;
+use eas_codec::command::folder::{
+    FolderCreateRequest, FolderDeleteRequest, FolderSyncRequest, FolderUpdateRequest,
+};
+use eas_codec::command::move_items::MoveItemsRequest;
 use eas_codec::command::ping::{PingRequest, PingResponse, PingStatus};
 use eas_codec::command::sync::SyncRequest;
 use eas_codec::{CodecError, ProtocolVersion};
@@ -163,11 +168,6 @@ fn respond<T: Element>(value: &T, version: ProtocolVersion) -> Result<Response<B
         .map_err(internal)
 }
 
-/// What a transaction changed, announced after it commits.
-struct Committed<R> {
-    value: R,
-}
-
 impl Service {
     /// A service over an open directory and store connection (both on the same database
     /// file or not), announcing changes on `hub`.
@@ -252,7 +252,7 @@ impl Service {
         let inner = self.inner.clone();
         let p = principal.clone();
         let device = DeviceId(device.to_string());
-        let out = tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             let now = Utc::now();
             let mut conn = lock(&inner.db);
             let tx = conn
@@ -281,11 +281,10 @@ impl Service {
             devices::save_state(&tx, p.account, &device, &state).map_err(internal)?;
             tx.commit().map_err(internal)?;
             inner.hub.notify(p.account, touched.iter(), hierarchy);
-            Ok::<_, HttpFailure>(Committed { value })
+            Ok::<_, HttpFailure>(value)
         })
         .await
-        .map_err(internal)??;
-        Ok(out.value)
+        .map_err(internal)?
     }
 
     /// Read-only access to the device's state and the mailbox, in one read transaction.
@@ -589,6 +588,32 @@ fn park_deadline(until: DateTime<Utc>, cap: Duration) -> Instant {
     Instant::now() + left.min(cap)
 }
 
+impl Service {
+    /// A command the engine answers in one transaction: decode, run, save, commit, encode.
+    async fn engine_command<Q, R>(
+        &self,
+        p: &Principal,
+        req: &EasRequest,
+        body: &[u8],
+        run: impl FnOnce(&Engine, &Context<'_>, &mut DeviceState, &mut Mailbox<'_>, &Q) -> R
+        + Send
+        + 'static,
+    ) -> Result<Response<Body>, HttpFailure>
+    where
+        Q: Element + Default + Send + 'static,
+        R: Element + Send + 'static,
+    {
+        let version = req.protocol_version;
+        let request: Q = decode_body(body, version, false)?;
+        let response = self
+            .transact(p, &req.device_id, version, move |e, ctx, s, mb| {
+                run(e, ctx, s, mb, &request)
+            })
+            .await?;
+        respond(&response, version)
+    }
+}
+
 impl crate::http::CommandHandler for Service {
     type Principal = Principal;
 
@@ -617,61 +642,40 @@ impl crate::http::CommandHandler for Service {
         match req.command {
             Command::Provision => self.provision(p, req, body).await,
             Command::FolderSync => {
-                let r: eas_codec::command::folder::FolderSyncRequest =
-                    decode_body(&body, version, false)?;
-                let resp = self
-                    .transact(&p, &req.device_id, version, move |e, ctx, s, mb| {
-                        e.folder_sync(ctx, s, mb, &r)
-                    })
-                    .await?;
-                respond(&resp, version)
+                self.engine_command(&p, &req, &body, |e, ctx, s, mb, r: &FolderSyncRequest| {
+                    e.folder_sync(ctx, s, mb, r)
+                })
+                .await
             }
             Command::FolderCreate => {
-                let r: eas_codec::command::folder::FolderCreateRequest =
-                    decode_body(&body, version, false)?;
-                let resp = self
-                    .transact(&p, &req.device_id, version, move |e, ctx, s, mb| {
-                        e.folder_create(ctx, s, mb, &r)
-                    })
-                    .await?;
-                respond(&resp, version)
+                self.engine_command(&p, &req, &body, |e, ctx, s, mb, r: &FolderCreateRequest| {
+                    e.folder_create(ctx, s, mb, r)
+                })
+                .await
             }
             Command::FolderUpdate => {
-                let r: eas_codec::command::folder::FolderUpdateRequest =
-                    decode_body(&body, version, false)?;
-                let resp = self
-                    .transact(&p, &req.device_id, version, move |e, ctx, s, mb| {
-                        e.folder_update(ctx, s, mb, &r)
-                    })
-                    .await?;
-                respond(&resp, version)
+                self.engine_command(&p, &req, &body, |e, ctx, s, mb, r: &FolderUpdateRequest| {
+                    e.folder_update(ctx, s, mb, r)
+                })
+                .await
             }
             Command::FolderDelete => {
-                let r: eas_codec::command::folder::FolderDeleteRequest =
-                    decode_body(&body, version, false)?;
-                let resp = self
-                    .transact(&p, &req.device_id, version, move |e, ctx, s, mb| {
-                        e.folder_delete(ctx, s, mb, &r)
-                    })
-                    .await?;
-                respond(&resp, version)
+                self.engine_command(&p, &req, &body, |e, ctx, s, mb, r: &FolderDeleteRequest| {
+                    e.folder_delete(ctx, s, mb, r)
+                })
+                .await
+            }
+            Command::MoveItems => {
+                self.engine_command(&p, &req, &body, |e, ctx, s, mb, r: &MoveItemsRequest| {
+                    e.move_items(ctx, s, mb, r)
+                })
+                .await
             }
             Command::GetItemEstimate => {
-                let r: eas_codec::command::estimate::GetItemEstimateRequest =
-                    decode_body(&body, version, false)?;
+                let r: GetItemEstimateRequest = decode_body(&body, version, false)?;
                 let resp = self
                     .read(&p, &req.device_id, version, move |e, ctx, s, mb| {
                         e.get_item_estimate(ctx, s, mb, &r)
-                    })
-                    .await?;
-                respond(&resp, version)
-            }
-            Command::MoveItems => {
-                let r: eas_codec::command::move_items::MoveItemsRequest =
-                    decode_body(&body, version, false)?;
-                let resp = self
-                    .transact(&p, &req.device_id, version, move |e, ctx, s, mb| {
-                        e.move_items(ctx, s, mb, &r)
                     })
                     .await?;
                 respond(&resp, version)
