@@ -64,6 +64,9 @@ pub struct ServiceSettings {
     pub zone: Tz,
     /// How long a verified password is remembered for the same login.
     pub auth_cache_ttl: Duration,
+    /// Most store transactions running or queued at once; beyond it a request is answered
+    /// 503 with `Retry-After` instead of queueing without bound (overload).
+    pub max_pending_transactions: usize,
 }
 
 impl Default for ServiceSettings {
@@ -75,6 +78,7 @@ impl Default for ServiceSettings {
             max_parked: Duration::from_secs(3600),
             zone: Tz::UTC,
             auth_cache_ttl: Duration::from_secs(300),
+            max_pending_transactions: 1024,
         }
     }
 }
@@ -113,6 +117,7 @@ struct Inner {
     settings: ServiceSettings,
     logins: Mutex<HashMap<String, CachedLogin>>,
     salt: [u8; 16],
+    pending: Arc<tokio::sync::Semaphore>,
 }
 
 /// The ActiveSync command handler over the directory and the store.
@@ -189,9 +194,12 @@ impl Service {
                 engine: Engine {
                     limits: settings.limits,
                 },
-                settings,
                 logins: Mutex::new(HashMap::new()),
                 salt,
+                pending: Arc::new(tokio::sync::Semaphore::new(
+                    settings.max_pending_transactions.max(1),
+                )),
+                settings,
             }),
         }
     }
@@ -201,13 +209,25 @@ impl Service {
         &self.inner.hub
     }
 
+    /// A place among the pending store transactions, or 503 when the server is overloaded.
+    fn admit_transaction(&self) -> Result<tokio::sync::OwnedSemaphorePermit, HttpFailure> {
+        self.inner.pending.clone().try_acquire_owned().map_err(|_| {
+            tracing::warn!("overloaded: too many store transactions pending");
+            HttpFailure::ServiceUnavailable {
+                retry_after_secs: 5,
+            }
+        })
+    }
+
     /// Run `f` on the store connection on the blocking pool.
     pub async fn with_store<R: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> R + Send + 'static,
     ) -> Result<R, HttpFailure> {
+        let permit = self.admit_transaction()?;
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let mut conn = lock(&inner.db);
             f(&mut conn)
         })
@@ -249,10 +269,12 @@ impl Service {
         + Send
         + 'static,
     ) -> Result<R, HttpFailure> {
+        let permit = self.admit_transaction()?;
         let inner = self.inner.clone();
         let p = principal.clone();
         let device = DeviceId(device.to_string());
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let now = Utc::now();
             let mut conn = lock(&inner.db);
             let tx = conn
@@ -295,10 +317,12 @@ impl Service {
         version: ProtocolVersion,
         f: impl FnOnce(&Engine, &Context<'_>, &DeviceState, &Mailbox<'_>) -> R + Send + 'static,
     ) -> Result<R, HttpFailure> {
+        let permit = self.admit_transaction()?;
         let inner = self.inner.clone();
         let p = principal.clone();
         let device = DeviceId(device.to_string());
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let now = Utc::now();
             let mut conn = lock(&inner.db);
             let tx = conn.transaction().map_err(internal)?;
@@ -853,5 +877,50 @@ impl Service {
                 })
             }
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::accounts::DirectoryConfig;
+
+    fn service(max_pending: usize) -> Service {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        let dir = Directory::open_in_memory(DirectoryConfig::default()).unwrap();
+        Service::new(
+            dir,
+            store.into_connection(),
+            Arc::new(Hub::new()),
+            ServiceSettings {
+                max_pending_transactions: max_pending,
+                ..ServiceSettings::default()
+            },
+        )
+    }
+
+    #[tokio::test]
+    async fn an_overloaded_store_answers_503_with_retry_after() {
+        let s = service(2);
+        let a = s.admit_transaction().unwrap();
+        let _b = s.admit_transaction().unwrap();
+        assert_eq!(
+            s.admit_transaction().unwrap_err(),
+            HttpFailure::ServiceUnavailable {
+                retry_after_secs: 5
+            }
+        );
+        drop(a);
+        assert!(s.admit_transaction().is_ok(), "a freed place is usable again");
+        // Work through the gate still runs while places remain.
+        assert_eq!(s.with_store(|_| 7).await.unwrap(), 7);
+    }
+
+    #[test]
+    fn cached_password_digests_depend_on_the_password() {
+        let s = service(1);
+        assert_eq!(s.digest("a"), s.digest("a"));
+        assert_ne!(s.digest("a"), s.digest("b"));
     }
 }
