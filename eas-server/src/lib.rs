@@ -7,6 +7,7 @@
 //! It is being built (issue 6); the modules land one by one, each tested on its own.
 #![deny(missing_docs)]
 pub mod accounts;
+pub mod demo_data;
 pub mod http;
 pub mod provision;
 pub mod store;
