@@ -503,10 +503,12 @@ impl<'a> Ctx<'a> {
         ))
     }
 
-    /// Weekly, twelve times from three weeks ago; the second occurrence is deleted and the
-    /// third moved two hours later.
+    /// Weekly on Tuesdays, twelve times from about three weeks ago; the second occurrence
+    /// is deleted and the third moved two hours later.
     fn event_weekly(&self) -> String {
-        let start = self.at(-21, 9, 0);
+        // The Tuesday on or before the day three weeks ago, so it is never a weekend.
+        let since_tuesday = (self.day(-21).weekday().num_days_from_monday() + 6) % 7;
+        let start = self.at(-21 - i64::from(since_tuesday), 9, 0);
         let deleted = start + Duration::weeks(1);
         let moved = start + Duration::weeks(2);
         let uid = self.uid("weekly-sync");
@@ -1210,6 +1212,9 @@ mod tests {
         let series_start = weekly.when.start_utc(weekly.tz);
         assert_eq!(deleted[0].original_start, series_start + Duration::weeks(1));
         assert_eq!(moved[0].original_start, series_start + Duration::weeks(2));
+        assert_eq!(series_start.weekday(), Weekday::Tue);
+        assert!(series_start <= now() - Duration::days(21));
+        assert!(series_start > now() - Duration::days(28));
         let moved_when = moved[0].when.as_ref().unwrap();
         assert_eq!(
             moved_when.start_utc(weekly.tz),
@@ -1326,6 +1331,18 @@ mod tests {
             later.date_naive() + Duration::days(1)
         );
         assert_eq!(demo(), demo());
+    }
+
+    #[test]
+    fn the_weekly_series_is_on_tuesdays_whatever_the_day() {
+        for offset in 0..7 {
+            let day = now() + Duration::days(offset);
+            let d = demo_mailbox(OWNER, "Alice Example", PEER, day);
+            let weekly = Appointment::from_icalendar(&d.events[1], Some(OWNER)).unwrap();
+            let start = weekly.when.start_utc(weekly.tz);
+            assert_eq!(start.weekday(), Weekday::Tue, "now = {day}");
+            assert!(start <= day - Duration::days(21) && start > day - Duration::days(28));
+        }
     }
 
     #[test]
