@@ -144,16 +144,18 @@ impl LocalDelivery {
     async fn account_of(&self, recipient: &str) -> Result<Option<(i64, String)>, DeliveryError> {
         let login = recipient.to_string();
         self.service
-            .with_directory(move |dir| -> Result<Option<(i64, String)>, DirectoryError> {
-                // Only `local@domain` is an address; `DOMAIN\user` is a login form.
-                if !login.contains('@') {
-                    return Ok(None);
-                }
-                match dir.find_account(&login)? {
-                    Some(id) => Ok(Some((id.0, dir.account(id)?.address()))),
-                    None => Ok(None),
-                }
-            })
+            .with_directory(
+                move |dir| -> Result<Option<(i64, String)>, DirectoryError> {
+                    // Only `local@domain` is an address; `DOMAIN\user` is a login form.
+                    if !login.contains('@') {
+                        return Ok(None);
+                    }
+                    match dir.find_account(&login)? {
+                        Some(id) => Ok(Some((id.0, dir.account(id)?.address()))),
+                        None => Ok(None),
+                    }
+                },
+            )
             .await
             .map_err(|_| DeliveryError::Temporary("directory unavailable".into()))?
             .map_err(|e| DeliveryError::Temporary(e.to_string()))
@@ -256,10 +258,14 @@ pub async fn start(config: &Config, directory: DirectoryConfig) -> Result<Runnin
     for addr in &config.https.listen {
         let listener = TcpListener::bind(addr)
             .await
-            .map_err(|source| AppError::Bind { addr: *addr, source })?;
-        let local = listener
-            .local_addr()
-            .map_err(|source| AppError::Bind { addr: *addr, source })?;
+            .map_err(|source| AppError::Bind {
+                addr: *addr,
+                source,
+            })?;
+        let local = listener.local_addr().map_err(|source| AppError::Bind {
+            addr: *addr,
+            source,
+        })?;
         https.push(local);
         let app = router(service.clone(), http_config.clone(), token.clone());
         let acceptor = tls.as_ref().map(TlsSetup::acceptor);
@@ -283,10 +289,14 @@ pub async fn start(config: &Config, directory: DirectoryConfig) -> Result<Runnin
     for addr in &config.lmtp.listen {
         let listener = TcpListener::bind(addr)
             .await
-            .map_err(|source| AppError::Bind { addr: *addr, source })?;
-        let local = listener
-            .local_addr()
-            .map_err(|source| AppError::Bind { addr: *addr, source })?;
+            .map_err(|source| AppError::Bind {
+                addr: *addr,
+                source,
+            })?;
+        let local = listener.local_addr().map_err(|source| AppError::Bind {
+            addr: *addr,
+            source,
+        })?;
         lmtp.push(local);
         let delivery = delivery.clone();
         let cfg = lmtp_config.clone();
@@ -500,9 +510,9 @@ pub fn run_import(
             (Some(m), None) => Box::new(
                 crate::mailin::read_maildir(m).map_err(|e| AppError::Other(e.to_string()))?,
             ),
-            (None, Some(m)) => Box::new(
-                crate::mailin::read_mbox(m).map_err(|e| AppError::Other(e.to_string()))?,
-            ),
+            (None, Some(m)) => {
+                Box::new(crate::mailin::read_mbox(m).map_err(|e| AppError::Other(e.to_string()))?)
+            }
             _ => {
                 return Err(AppError::Other(
                     "give exactly one of --maildir and --mbox".into(),
@@ -510,7 +520,8 @@ pub fn run_import(
             }
         };
     let conn = store.connection();
-    crate::store::mailbox::ensure_mailbox(conn, id.0).map_err(|e| AppError::Other(e.to_string()))?;
+    crate::store::mailbox::ensure_mailbox(conn, id.0)
+        .map_err(|e| AppError::Other(e.to_string()))?;
     let mut report = ImportReport::default();
     for message in messages {
         let message = match message {
@@ -568,9 +579,7 @@ pub fn run_import(
                 }
             }
         };
-        let received = message
-            .received
-            .map(chrono::DateTime::<Utc>::from);
+        let received = message.received.map(chrono::DateTime::<Utc>::from);
         match mb.add_mail_to(
             &folder_id,
             &message.raw,

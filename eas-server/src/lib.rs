@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 pub mod accounts;
 pub mod app;
+pub mod demo_data;
 pub mod http;
 pub mod hub;
 pub mod provision;

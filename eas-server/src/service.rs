@@ -41,13 +41,13 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::accounts::{Admission, AuthError, Directory, Feature};
 use crate::http::{Credentials, EasRequest, HttpFailure, ShutdownToken, wbxml_response};
 use crate::hub::{Hub, Wake};
+use crate::item_operations::{self, FetchLimits};
 use crate::provision::{Policy, PolicyCheck, ProvisionInput};
 use crate::status_response::status_only;
-use crate::item_operations::{self, FetchLimits};
-use eas_codec::command::item_operations::ItemOperationsRequest;
-use eas_codec::command::provision::{ProvisionRequest, ProvisionResponse};
 use crate::store::devices;
 use crate::store::mailbox::{Mailbox, Visibility, ensure_mailbox};
+use eas_codec::command::item_operations::ItemOperationsRequest;
+use eas_codec::command::provision::{ProvisionRequest, ProvisionResponse};
 
 /// What the command layer is configured with.
 #[derive(Debug, Clone)]
@@ -168,9 +168,7 @@ fn decode_body<T: Element + Default>(
 }
 
 fn respond<T: Element>(value: &T, version: ProtocolVersion) -> Result<Response<Body>, HttpFailure> {
-    encode(value, version)
-        .map(wbxml_response)
-        .map_err(internal)
+    encode(value, version).map(wbxml_response).map_err(internal)
 }
 
 impl Service {
@@ -265,9 +263,7 @@ impl Service {
         principal: &Principal,
         device: &str,
         version: ProtocolVersion,
-        f: impl FnOnce(&Engine, &Context<'_>, &mut DeviceState, &mut Mailbox<'_>) -> R
-        + Send
-        + 'static,
+        f: impl FnOnce(&Engine, &Context<'_>, &mut DeviceState, &mut Mailbox<'_>) -> R + Send + 'static,
     ) -> Result<R, HttpFailure> {
         let permit = self.admit_transaction()?;
         let inner = self.inner.clone();
@@ -347,11 +343,7 @@ impl Service {
         .map_err(internal)?
     }
 
-    async fn login(
-        &self,
-        credentials: &Credentials,
-        peer: IpAddr,
-    ) -> Result<i64, HttpFailure> {
+    async fn login(&self, credentials: &Credentials, peer: IpAddr) -> Result<i64, HttpFailure> {
         let key = credentials.user.trim().to_lowercase();
         let digest = self.digest(&credentials.password);
         {
@@ -492,26 +484,29 @@ impl Service {
         let version = req.protocol_version;
         let ping: PingRequest = decode_body(&body, version, true)?;
         let outcome = self
-            .transact(&p, &req.device_id, version, move |engine, ctx, state, mb| {
-                engine.ping(ctx, state, mb, &ping)
-            })
+            .transact(
+                &p,
+                &req.device_id,
+                version,
+                move |engine, ctx, state, mb| engine.ping(ctx, state, mb, &ping),
+            )
             .await?;
         let plan = match outcome {
             PingOutcome::Respond(r) => return respond(&r, version),
             PingOutcome::Wait(plan) => plan,
         };
-        let mut waiter = self
-            .inner
-            .hub
-            .waiter(p.account, plan.collections.clone());
+        let mut waiter = self.inner.hub.waiter(p.account, plan.collections.clone());
         let deadline = park_deadline(plan.until, self.inner.settings.max_parked);
         loop {
             // Checked after subscribing, so a change committed just before is not missed.
             let plan2 = plan.clone();
             let wake = self
-                .read(&p, &req.device_id, version, move |engine, ctx, state, mb| {
-                    engine.ping_result(ctx, state, mb, &plan2, &[])
-                })
+                .read(
+                    &p,
+                    &req.device_id,
+                    version,
+                    move |engine, ctx, state, mb| engine.ping_result(ctx, state, mb, &plan2, &[]),
+                )
                 .await?;
             match wake {
                 PingWake::Respond(r) => return respond(&r, version),
@@ -546,9 +541,12 @@ impl Service {
         let sync: SyncRequest = decode_body(&body, version, true)?;
         let request_no = self.inner.hub.begin_request(p.account, &req.device_id);
         let outcome = self
-            .transact(&p, &req.device_id, version, move |engine, ctx, state, mb| {
-                engine.sync(ctx, state, mb, &sync)
-            })
+            .transact(
+                &p,
+                &req.device_id,
+                version,
+                move |engine, ctx, state, mb| engine.sync(ctx, state, mb, &sync),
+            )
             .await?;
         let (collections, until) = match outcome {
             SyncOutcome::Respond(r) => return respond(&r, version),
@@ -582,9 +580,12 @@ impl Service {
             let expired = Instant::now() >= deadline;
             let until_now = if expired { Utc::now() } else { until };
             let outcome = self
-                .transact(&p, &req.device_id, version, move |engine, ctx, state, mb| {
-                    engine.sync_after_wait(ctx, state, mb, until_now)
-                })
+                .transact(
+                    &p,
+                    &req.device_id,
+                    version,
+                    move |engine, ctx, state, mb| engine.sync_after_wait(ctx, state, mb, until_now),
+                )
                 .await?;
             match outcome {
                 SyncOutcome::Respond(r) => return respond(&r, version),
@@ -912,7 +913,10 @@ mod tests {
             }
         );
         drop(a);
-        assert!(s.admit_transaction().is_ok(), "a freed place is usable again");
+        assert!(
+            s.admit_transaction().is_ok(),
+            "a freed place is usable again"
+        );
         // Work through the gate still runs while places remain.
         assert_eq!(s.with_store(|_| 7).await.unwrap(), 7);
     }

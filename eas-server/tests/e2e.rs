@@ -107,7 +107,16 @@ async fn provisioning_is_enforced_then_granted() {
     assert_eq!(r.status.code(), 1);
     // A wrong key is refused again.
     c.policy_key = Some(key.wrapping_add(1));
-    let r: FolderSyncResponse = c.decode(&c.post("FolderSync", &eas_codec::command::folder::FolderSyncRequest { sync_key: "0".into() }).await.body);
+    let r: FolderSyncResponse = c.decode(
+        &c.post(
+            "FolderSync",
+            &eas_codec::command::folder::FolderSyncRequest {
+                sync_key: "0".into(),
+            },
+        )
+        .await
+        .body,
+    );
     assert_eq!(r.status.code(), 144, "{r:?}");
     // 12.1: HTTP 449 until provisioned.
     let mut old = server.client("alice@example.com", "alice-pw", "PROV121", "12.1");
@@ -132,8 +141,12 @@ async fn a_lost_sync_response_is_replayed_not_lost() {
     let first = c.sync_one(&inbox, "0", None, vec![]).await;
     let key1 = first.sync_key.to_string();
     for i in 0..3 {
-        let reply =
-            lmtp_deliver(server.lmtp(), "alice@example.com", &message(&format!("m{i}"), "x")).await;
+        let reply = lmtp_deliver(
+            server.lmtp(),
+            "alice@example.com",
+            &message(&format!("m{i}"), "x"),
+        )
+        .await;
         assert!(reply.starts_with("250"), "{reply}");
     }
     let r1 = c.sync_one(&inbox, &key1, None, vec![]).await;
@@ -235,7 +248,10 @@ async fn device_changes_reach_the_other_device_in_every_class() {
     assert_eq!(r.status.code(), 1);
     let rb = b.sync_one(&contacts, &kb, None, vec![]).await;
     assert_eq!(
-        count(&rb, |c| matches!(c, SyncResponseCommand::Delete(d) if d.server_id == server_id.as_str())),
+        count(
+            &rb,
+            |c| matches!(c, SyncResponseCommand::Delete(d) if d.server_id == server_id.as_str())
+        ),
         1
     );
 
@@ -248,7 +264,9 @@ async fn device_changes_reach_the_other_device_in_every_class() {
             ApplicationData::Calendar(Box::new(eas_codec::data::calendar::Calendar {
                 subject: Some("Dentist".into()),
                 start_time: Some(fmt(now + chrono::TimeDelta::days(1)).into()),
-                end_time: Some(fmt(now + chrono::TimeDelta::days(1) + chrono::TimeDelta::hours(1)).into()),
+                end_time: Some(
+                    fmt(now + chrono::TimeDelta::days(1) + chrono::TimeDelta::hours(1)).into(),
+                ),
                 dt_stamp: Some(fmt(now).into()),
                 ..Default::default()
             })),
@@ -291,11 +309,17 @@ async fn device_changes_reach_the_other_device_in_every_class() {
             )
             .await;
         match &r.responses.as_ref().unwrap().responses[0] {
-            SyncItemResponse::Add(add) => assert_eq!(add.status.code(), 1, "type {folder_type}: {add:?}"),
+            SyncItemResponse::Add(add) => {
+                assert_eq!(add.status.code(), 1, "type {folder_type}: {add:?}")
+            }
             other => panic!("{other:?}"),
         }
         let rb = b.sync_one(&folder, &kb, None, vec![]).await;
-        assert_eq!(adds(&rb).len(), 1, "type {folder_type} did not reach B: {rb:?}");
+        assert_eq!(
+            adds(&rb).len(),
+            1,
+            "type {folder_type} did not reach B: {rb:?}"
+        );
     }
 }
 
@@ -464,7 +488,10 @@ async fn moved_mail_leaves_one_folder_and_arrives_in_the_other() {
     assert_eq!(r.responses[0].status.code(), 3, "{r:?}");
     let new_id = r.responses[0].dst_msg_id.clone().unwrap().to_string();
     let rin = b.sync_one(&inbox, &kb_in, None, vec![]).await;
-    assert_eq!(count(&rin, |c| matches!(c, SyncResponseCommand::Delete(_))), 1);
+    assert_eq!(
+        count(&rin, |c| matches!(c, SyncResponseCommand::Delete(_))),
+        1
+    );
     let rtr = b.sync_one(&trash, &kb_tr, None, vec![]).await;
     let got = adds(&rtr);
     assert_eq!(got.len(), 1);
@@ -497,7 +524,9 @@ async fn ping_wakes_every_device_watching_the_folder_and_no_other() {
     for (c, inbox) in &clients {
         let c = c.clone();
         let p = ping(inbox, "Email");
-        tasks.push(tokio::spawn(async move { c.call::<_, PingResponse>("Ping", &p).await }));
+        tasks.push(tokio::spawn(async move {
+            c.call::<_, PingResponse>("Ping", &p).await
+        }));
     }
     let cal_ping = {
         let c = cal_client.clone();
@@ -515,7 +544,10 @@ async fn ping_wakes_every_device_watching_the_folder_and_no_other() {
         assert_eq!(r.status, PingStatus::ChangesOccurred);
         assert_eq!(r.folders.unwrap().folders[0].as_str(), clients[0].1);
     }
-    eprintln!("both pings answered {:?} after the delivery began", t0.elapsed());
+    eprintln!(
+        "both pings answered {:?} after the delivery began",
+        t0.elapsed()
+    );
     // The calendar watcher is still parked.
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(!cal_ping.is_finished(), "a calendar Ping was woken by mail");
@@ -570,8 +602,20 @@ async fn folders_created_renamed_and_deleted_from_the_device() {
     let server = TestServer::start(|_| {}, |_| {}).await;
     let a = server.client("alice@example.com", "alice-pw", "FA", "14.1");
     let b = server.client("alice@example.com", "alice-pw", "FB", "14.1");
-    let ka = a.folder_sync("0").await.sync_key.clone().unwrap().to_string();
-    let kb = b.folder_sync("0").await.sync_key.clone().unwrap().to_string();
+    let ka = a
+        .folder_sync("0")
+        .await
+        .sync_key
+        .clone()
+        .unwrap()
+        .to_string();
+    let kb = b
+        .folder_sync("0")
+        .await
+        .sync_key
+        .clone()
+        .unwrap()
+        .to_string();
     let r: FolderCreateResponse = a
         .call(
             "FolderCreate",
@@ -635,13 +679,24 @@ async fn folders_created_renamed_and_deleted_from_the_device() {
         .await;
     assert_eq!(r.status.code(), 1);
     let rb = b.folder_sync(&kb).await;
-    assert!(rb.changes.iter().flat_map(|c| c.changes.iter()).any(|c| matches!(
-        c,
-        eas_codec::command::folder::FolderChange::Delete(d) if d.server_id == id.as_str()
-    )));
+    assert!(
+        rb.changes
+            .iter()
+            .flat_map(|c| c.changes.iter())
+            .any(|c| matches!(
+                c,
+                eas_codec::command::folder::FolderChange::Delete(d) if d.server_id == id.as_str()
+            ))
+    );
     // Default folders cannot be deleted.
     let inbox = a.folder_of_type(2).await;
-    let ka = a.folder_sync("0").await.sync_key.clone().unwrap().to_string();
+    let ka = a
+        .folder_sync("0")
+        .await
+        .sync_key
+        .clone()
+        .unwrap()
+        .to_string();
     let r: FolderDeleteResponse = a
         .call(
             "FolderDelete",
@@ -667,7 +722,11 @@ async fn disabled_accounts_and_sub_options_are_refused_and_hidden() {
     // Contacts off for the domain: the folder disappears.
     server
         .directory()
-        .set_switch(Target::Domain("example.com"), Switch::Contacts, Setting::Disabled)
+        .set_switch(
+            Target::Domain("example.com"),
+            Switch::Contacts,
+            Setting::Disabled,
+        )
         .unwrap();
     let r = c.folder_sync("0").await;
     let types: Vec<u32> = r
@@ -696,7 +755,10 @@ async fn disabled_accounts_and_sub_options_are_refused_and_hidden() {
             _ => None,
         })
         .collect();
-    assert!(!types.iter().any(|t| [2, 3, 4, 5, 6].contains(t)), "{types:?}");
+    assert!(
+        !types.iter().any(|t| [2, 3, 4, 5, 6].contains(t)),
+        "{types:?}"
+    );
     let a = c
         .post_raw("GetAttachment", "&AttachmentName=1%3A1", Vec::new())
         .await;
@@ -704,7 +766,11 @@ async fn disabled_accounts_and_sub_options_are_refused_and_hidden() {
     // ActiveSync off for Alice: 403 for everything.
     server
         .directory()
-        .set_switch(Target::Account(alice), Switch::ActiveSync, Setting::Disabled)
+        .set_switch(
+            Target::Account(alice),
+            Switch::ActiveSync,
+            Setting::Disabled,
+        )
         .unwrap();
     let a = c
         .post(
@@ -735,11 +801,19 @@ async fn the_seat_pool_fills_first_come_and_frees_on_disable() {
     assert!(dir.account(bob_id).unwrap().pool_disabled_at.is_some());
     // Disabling Alice returns her seat; enabling Bob takes it.
     let alice_id = dir.find_account("alice@example.com").unwrap().unwrap();
-    dir.set_switch(Target::Account(alice_id), Switch::ActiveSync, Setting::Disabled)
-        .unwrap();
+    dir.set_switch(
+        Target::Account(alice_id),
+        Switch::ActiveSync,
+        Setting::Disabled,
+    )
+    .unwrap();
     assert_eq!(dir.usage().unwrap().used, 0);
-    dir.set_switch(Target::Account(bob_id), Switch::ActiveSync, Setting::Enabled)
-        .unwrap();
+    dir.set_switch(
+        Target::Account(bob_id),
+        Switch::ActiveSync,
+        Setting::Enabled,
+    )
+    .unwrap();
     assert_eq!(bob.folder_sync("0").await.status.code(), 1);
     assert_eq!(alice.post("FolderSync", &req).await.status, 403);
 }
@@ -759,21 +833,32 @@ async fn a_user_parameter_naming_another_account_is_refused() {
         ("example\\alice", 200),
     ] {
         c.user = user.into();
-        assert_eq!(c.post("FolderSync", &req).await.status, status, "User={user}");
+        assert_eq!(
+            c.post("FolderSync", &req).await.status,
+            status,
+            "User={user}"
+        );
     }
     // Wrong password: 401 with a Basic challenge.
     c.user = "alice@example.com".into();
     c.password = "wrong".into();
     let a = c.post("FolderSync", &req).await;
     assert_eq!(a.status, 401);
-    assert!(a.headers["www-authenticate"].to_str().unwrap().starts_with("Basic"));
+    assert!(
+        a.headers["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Basic")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_and_unknown_requests_get_defined_answers() {
     let server = TestServer::start(|_| {}, |_| {}).await;
     let c = server.client("alice@example.com", "alice-pw", "BAD", "14.1");
-    let a = c.post_raw("FolderSync", "", vec![0x03, 0x01, 0x6a, 0x00, 0x45, 0xff]).await;
+    let a = c
+        .post_raw("FolderSync", "", vec![0x03, 0x01, 0x6a, 0x00, 0x45, 0xff])
+        .await;
     assert_eq!(a.status, 400);
     let a = c.post_raw("Bogus", "", Vec::new()).await;
     assert_eq!(a.status, 501);
@@ -788,7 +873,14 @@ async fn malformed_and_unknown_requests_get_defined_answers() {
 async fn imported_maildir_appears_on_the_device() {
     let server = TestServer::start(|_| {}, |_| {}).await;
     let md = server.dir.join("Maildir");
-    for sub in ["cur", "new", "tmp", ".Archive/cur", ".Archive/new", ".Archive/tmp"] {
+    for sub in [
+        "cur",
+        "new",
+        "tmp",
+        ".Archive/cur",
+        ".Archive/new",
+        ".Archive/tmp",
+    ] {
         std::fs::create_dir_all(md.join(sub)).unwrap();
     }
     std::fs::write(md.join("new/1.eml"), message("imported one", "a")).unwrap();

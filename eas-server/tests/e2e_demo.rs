@@ -14,7 +14,12 @@ async fn folder_sync_sync_and_ping_woken_by_lmtp() {
     let inbox = c.folder_of_type(2).await;
     let (key, ids) = c.sync_all(&inbox, vec![]).await;
     assert!(ids.is_empty());
-    let reply = lmtp_deliver(server.lmtp(), "alice@example.com", &message("first", "hello")).await;
+    let reply = lmtp_deliver(
+        server.lmtp(),
+        "alice@example.com",
+        &message("first", "hello"),
+    )
+    .await;
     assert!(reply.starts_with("250"), "{reply}");
     let r = c.sync_one(&inbox, &key, None, vec![]).await;
     let n = r.commands.as_ref().map_or(0, |c| c.commands.len());
@@ -24,7 +29,10 @@ async fn folder_sync_sync_and_ping_woken_by_lmtp() {
     let ping = PingRequest {
         heartbeat_interval: Some(120),
         folders: Some(PingFolders {
-            folders: vec![PingFolder { id: inbox.as_str().into(), class: "Email".into() }],
+            folders: vec![PingFolder {
+                id: inbox.as_str().into(),
+                class: "Email".into(),
+            }],
         }),
     };
     let c2 = c.clone();
@@ -32,10 +40,22 @@ async fn folder_sync_sync_and_ping_woken_by_lmtp() {
     let task = tokio::spawn(async move { c2.call::<_, PingResponse>("Ping", &ping).await });
     tokio::time::sleep(Duration::from_millis(500)).await;
     let t0 = Instant::now();
-    let reply = lmtp_deliver(server.lmtp(), "alice@example.com", &message("second", "again")).await;
+    let reply = lmtp_deliver(
+        server.lmtp(),
+        "alice@example.com",
+        &message("second", "again"),
+    )
+    .await;
     assert!(reply.starts_with("250"), "{reply}");
-    let resp = tokio::time::timeout(Duration::from_secs(10), task).await.unwrap().unwrap();
-    eprintln!("ping answered {:?} after delivery, {:?} total", t0.elapsed(), started.elapsed());
+    let resp = tokio::time::timeout(Duration::from_secs(10), task)
+        .await
+        .unwrap()
+        .unwrap();
+    eprintln!(
+        "ping answered {:?} after delivery, {:?} total",
+        t0.elapsed(),
+        started.elapsed()
+    );
     assert_eq!(resp.status, PingStatus::ChangesOccurred);
     let r = c.sync_one(&inbox, &key, None, vec![]).await;
     assert_eq!(r.commands.as_ref().map_or(0, |c| c.commands.len()), 1);
@@ -45,13 +65,33 @@ async fn folder_sync_sync_and_ping_woken_by_lmtp() {
 async fn demo_content_syncs_in_every_class() {
     let (config, _dir) = test_config(|_| {});
     let creds = eas_server::app::seed_demo(&config, directory_config()).unwrap();
-    let running = eas_server::app::start(&config, directory_config()).await.unwrap();
-    let server = TestServer { running: Some(running), config, dir: _dir };
+    let running = eas_server::app::start(&config, directory_config())
+        .await
+        .unwrap();
+    let server = TestServer {
+        running: Some(running),
+        config,
+        dir: _dir,
+    };
     let (login, pw) = &creds[0];
     for version in ["12.1", "14.1", "16.1"] {
-        let c = server.client(login, pw, &format!("DEV{}", version.replace('.', "")), version);
-        for (t, name) in [(2u8, "inbox"), (8, "calendar"), (9, "contacts"), (7, "tasks"), (10, "notes"), (5, "sent")] {
-            if t == 10 && version == "12.1" { continue; }
+        let c = server.client(
+            login,
+            pw,
+            &format!("DEV{}", version.replace('.', "")),
+            version,
+        );
+        for (t, name) in [
+            (2u8, "inbox"),
+            (8, "calendar"),
+            (9, "contacts"),
+            (7, "tasks"),
+            (10, "notes"),
+            (5, "sent"),
+        ] {
+            if t == 10 && version == "12.1" {
+                continue;
+            }
             let id = c.folder_of_type(t).await;
             let (_, ids) = c.sync_all(&id, vec![]).await;
             eprintln!("{version} {name}: {}", ids.len());

@@ -238,6 +238,17 @@ fn headers_merge() {
     assert_eq!(r.protocol_version, ProtocolVersion::V14_1);
     assert!(parse_basic_auth("Basic !!!").is_err());
     assert!(parse_basic_auth(&format!("Basic {}", b64(b"nocolon"))).is_err());
+    // Latin-1 credentials (python-requests sends them so) are read as Latin-1.
+    let c = parse_basic_auth(&format!(
+        "Basic {}",
+        b64(b"j\xfcrgen@example.com:gr\xfc\xdf")
+    ))
+    .unwrap();
+    assert_eq!(c.user, "jürgen@example.com");
+    assert_eq!(c.password, "grüß");
+    // UTF-8 stays UTF-8.
+    let c = parse_basic_auth(&format!("Basic {}", b64("jürgen:grüß".as_bytes()))).unwrap();
+    assert_eq!((c.user.as_str(), c.password.as_str()), ("jürgen", "grüß"));
 }
 
 #[test]

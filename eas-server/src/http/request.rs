@@ -413,7 +413,12 @@ pub fn parse_basic_auth(value: &str) -> Result<Credentials, RequestError> {
     let raw = base64::engine::general_purpose::STANDARD
         .decode(rest.trim().as_bytes())
         .map_err(|_| RequestError::BadAuthorization)?;
-    let text = String::from_utf8(raw).map_err(|_| RequestError::BadAuthorization)?;
+    // RFC 7617 leaves the charset to the client; many (python-requests among them) send
+    // Latin-1. Text that is not UTF-8 is read as Latin-1, where every byte is a character.
+    let text = match String::from_utf8(raw) {
+        Ok(t) => t,
+        Err(e) => e.into_bytes().iter().map(|&b| char::from(b)).collect(),
+    };
     let (user, password) = text.split_once(':').ok_or(RequestError::BadAuthorization)?;
     if user.is_empty() {
         return Err(RequestError::BadAuthorization);

@@ -1338,8 +1338,8 @@ impl crate::item_operations::ItemSource for Mailbox<'_> {
             folder: CollectionId(String::new()),
             item: ItemId(file_reference.to_string()),
         };
-        let (item, part) =
-            eas_model::mail::attachment::parse_file_reference(file_reference).map_err(|_| missing())?;
+        let (item, part) = eas_model::mail::attachment::parse_file_reference(file_reference)
+            .map_err(|_| missing())?;
         let item = ItemId(item);
         let folder = self.locate(&item)?.ok_or_else(missing)?;
         if self.folder_class(&folder)? != FolderClass::Email {
@@ -1355,8 +1355,8 @@ impl crate::item_operations::ItemSource for Mailbox<'_> {
             .iter()
             .find(|a| a.part_index == part)
             .ok_or_else(missing)?;
-        let bytes = eas_model::mail::attachment::part_content(&row.content, part)
-            .map_err(|_| missing())?;
+        let bytes =
+            eas_model::mail::attachment::part_content(&row.content, part).map_err(|_| missing())?;
         Ok((attachment.content_type.clone(), bytes))
     }
 

@@ -21,8 +21,8 @@ use eas_codec::command::provision::{
     ProvisionRequest, ProvisionResponse, RequestPolicies, RequestPolicy,
 };
 use eas_codec::command::sync::{
-    SyncCollection, SyncCollections, SyncOptions, SyncRequest, SyncRequestCommands,
-    SyncResponse, SyncResponseCollection,
+    SyncCollection, SyncCollections, SyncOptions, SyncRequest, SyncRequestCommands, SyncResponse,
+    SyncResponseCollection,
 };
 use eas_server::accounts::{Directory, DirectoryConfig, HashCost};
 use eas_server::app::{Running, start};
@@ -67,7 +67,10 @@ pub fn test_config(tweak: impl FnOnce(&mut Config)) -> (Config, PathBuf) {
 impl TestServer {
     /// Start a server with domain `example.com` and accounts `alice` and `bob`
     /// (passwords `alice-pw`, `bob-pw`), after `setup` has had the directory.
-    pub async fn start(tweak: impl FnOnce(&mut Config), setup: impl FnOnce(&mut Directory)) -> TestServer {
+    pub async fn start(
+        tweak: impl FnOnce(&mut Config),
+        setup: impl FnOnce(&mut Directory),
+    ) -> TestServer {
         let (config, dir) = test_config(tweak);
         std::fs::create_dir_all(&config.data_dir).unwrap();
         {
@@ -109,10 +112,9 @@ impl TestServer {
 
     /// A client for `login`, device `device`, protocol `version`.
     pub fn client(&self, login: &str, password: &str, device: &str, version: &str) -> Client {
-        let cert = reqwest::Certificate::from_pem(
-            self.running().cert_pem.as_deref().unwrap().as_bytes(),
-        )
-        .unwrap();
+        let cert =
+            reqwest::Certificate::from_pem(self.running().cert_pem.as_deref().unwrap().as_bytes())
+                .unwrap();
         let http = reqwest::Client::builder()
             .add_root_certificate(cert)
             .timeout(Duration::from_secs(120))
@@ -120,7 +122,10 @@ impl TestServer {
             .unwrap();
         Client {
             http,
-            base: format!("https://localhost:{}/Microsoft-Server-ActiveSync", self.https().port()),
+            base: format!(
+                "https://localhost:{}/Microsoft-Server-ActiveSync",
+                self.https().port()
+            ),
             login: login.to_string(),
             password: password.to_string(),
             user: login.to_string(),
@@ -319,7 +324,11 @@ impl Client {
     }
 
     /// Initial sync of a collection, then pull everything; returns (key, server ids added).
-    pub async fn sync_all(&self, collection: &str, options: Vec<SyncOptions>) -> (String, Vec<String>) {
+    pub async fn sync_all(
+        &self,
+        collection: &str,
+        options: Vec<SyncOptions>,
+    ) -> (String, Vec<String>) {
         let first = self.sync_one(collection, "0", None, options.clone()).await;
         let mut key = first.sync_key.to_string();
         let mut ids = Vec::new();
@@ -379,9 +388,13 @@ pub async fn lmtp_deliver(addr: SocketAddr, rcpt: &str, message: &str) -> String
     assert!(reply(&mut r, &mut line).await.starts_with("220"));
     w.write_all(b"LHLO test\r\n").await.unwrap();
     assert!(reply(&mut r, &mut line).await.starts_with("250"));
-    w.write_all(b"MAIL FROM:<sender@example.net>\r\n").await.unwrap();
+    w.write_all(b"MAIL FROM:<sender@example.net>\r\n")
+        .await
+        .unwrap();
     assert!(reply(&mut r, &mut line).await.starts_with("250"));
-    w.write_all(format!("RCPT TO:<{rcpt}>\r\n").as_bytes()).await.unwrap();
+    w.write_all(format!("RCPT TO:<{rcpt}>\r\n").as_bytes())
+        .await
+        .unwrap();
     let rc = reply(&mut r, &mut line).await;
     if !rc.starts_with("250") {
         return rc;
@@ -391,7 +404,13 @@ pub async fn lmtp_deliver(addr: SocketAddr, rcpt: &str, message: &str) -> String
     let body = message.replace("\r\n", "\n").replace('\n', "\r\n");
     let body = body
         .lines()
-        .map(|l| if l.starts_with('.') { format!(".{l}") } else { l.to_string() })
+        .map(|l| {
+            if l.starts_with('.') {
+                format!(".{l}")
+            } else {
+                l.to_string()
+            }
+        })
         .collect::<Vec<_>>()
         .join("\r\n");
     w.write_all(body.as_bytes()).await.unwrap();
