@@ -4,13 +4,17 @@
 //! ActiveSync seat pool, an embedded SQLite store, LMTP delivery, and sync and push through
 //! `eas-sync-engine`. This crate is the only one in the workspace that does I/O.
 //!
-//! It is being built (issue 6); the modules land one by one, each tested on its own.
 #![deny(missing_docs)]
 pub mod accounts;
 pub mod app;
+pub mod cli;
+pub mod config;
 pub mod demo_data;
 pub mod http;
 pub mod hub;
+pub mod item_operations;
+pub mod mailin;
 pub mod provision;
 pub mod service;
+pub mod status_response;
 pub mod store;

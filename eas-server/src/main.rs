@@ -1,8 +1,84 @@
-//! The `eas-server` binary. The server is being assembled (issue 6): until the command-line
-//! interface lands, running it says so and exits with status 2 rather than pretending.
+//! The `eas-server` binary: parses the command line and runs it through [`eas_server::cli`]
+//! (administration) or [`eas_server::app`] (the server, the demo, imports). Usage errors
+//! exit with status 2 (clap), operational errors with status 1.
 use std::process::ExitCode;
 
+use clap::Parser as _;
+use eas_server::cli::{self, Cli, MailSource, Outcome, ServerRun};
+
 fn main() -> ExitCode {
-    eprintln!("eas-server: not runnable yet — the server is being assembled (see issue 6)");
-    ExitCode::from(2)
+    let cli = Cli::parse();
+    match cli::run(cli) {
+        Ok(Outcome::Output(text)) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Ok(Outcome::RunServer(run)) => match run_server(run) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("eas-server: {e}");
+                ExitCode::from(1)
+            }
+        },
+        Err(e) => {
+            eprintln!("eas-server: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(filter))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
+fn run_server(run: ServerRun) -> Result<(), eas_server::app::AppError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| eas_server::app::AppError::Other(format!("cannot start the runtime: {e}")))?;
+    match run {
+        ServerRun::Demo { data_dir } => {
+            init_logging("info");
+            runtime.block_on(eas_server::app::run_demo(data_dir))
+        }
+        ServerRun::Serve { config } => {
+            init_logging(&config.log.filter);
+            runtime.block_on(eas_server::app::run_serve(&config))
+        }
+        ServerRun::Import {
+            config,
+            account,
+            source,
+            folder,
+        } => {
+            init_logging(&config.log.filter);
+            let (maildir, mbox) = match &source {
+                MailSource::Maildir(p) => (Some(p.as_path()), None),
+                MailSource::Mbox(p) => (None, Some(p.as_path())),
+            };
+            let report =
+                eas_server::app::run_import(&config, &account, maildir, mbox, folder.as_deref())?;
+            println!(
+                "imported {} messages into {account}; {} skipped; folders created: {}",
+                report.imported,
+                report.skipped.len(),
+                if report.folders_created.is_empty() {
+                    "none".to_string()
+                } else {
+                    report.folders_created.join(", ")
+                }
+            );
+            for why in &report.skipped {
+                eprintln!("skipped: {why}");
+            }
+            Ok(())
+        }
+    }
 }

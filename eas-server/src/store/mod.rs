@@ -10,10 +10,11 @@
 //! # Content encoding
 //!
 //! Mail is kept as its original MIME bytes (a BLOB), so nothing of the message is lost and
-//! rendering for a client is done on demand. PIM items are kept as the wire
-//! `ApplicationData` encoded with eas-codec. (The Backend implementation is not yet built.)
+//! rendering for a client is done on demand. PIM items are kept as
+//! text: iCalendar for calendar items, tasks and notes, vCard for contacts (see [`mailbox`]).
 pub mod devices;
 pub mod mailbox;
+pub mod state_codec;
 
 use rusqlite::{Connection, OptionalExtension};
 use std::path::Path;

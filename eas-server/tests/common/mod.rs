@@ -248,7 +248,6 @@ impl Client {
                     policy_type: policy_type.into(),
                     policy_key: Some(temp.to_string().into()),
                     status: Some(eas_codec::command::provision::PolicyAckStatus::Success),
-                    ..RequestPolicy::default()
                 },
             }),
             ..ProvisionRequest::default()

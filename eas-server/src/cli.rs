@@ -1,0 +1,629 @@
+//! The command line: the server commands (`demo`, `serve`, `import`), which [`run`] hands
+//! back to `main` to run, and the administration commands, which [`run`] carries out on the
+//! account directory through [`crate::accounts`] and answers with the text to print.
+//!
+//! Exit codes: 0 success, 1 an operational error (the message goes to stderr), 2 a usage
+//! error (reported by clap).
+
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use base64::Engine as _;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::accounts::{
+    self, Directory, DirectoryConfig, DirectoryError, HashCost, Setting, Switch,
+};
+use crate::config::{Config, ConfigError, DATABASE_FILE};
+
+/// Where the configuration is read from when neither `--config` nor `--data-dir` is given.
+pub const DEFAULT_CONFIG_PATH: &str = "/etc/eas-server/config.toml";
+
+/// `eas-server`: an all-in-one Exchange ActiveSync server.
+#[derive(Debug, Clone, PartialEq, Eq, Parser)]
+#[command(name = "eas-server", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Run a self-contained demonstration server with sample accounts.
+    Demo {
+        /// Keep the demo's data here (default: a fresh temporary directory).
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+    },
+    /// Run the server.
+    Serve {
+        /// The configuration file.
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+    },
+    /// Import mail into an account's mailbox.
+    Import {
+        /// The configuration file.
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// The account to import into.
+        #[arg(long, value_name = "LOGIN")]
+        account: String,
+        /// Where the mail comes from.
+        #[command(flatten)]
+        source: ImportSource,
+        /// The folder to import into (default: the Inbox).
+        #[arg(long, value_name = "NAME")]
+        folder: Option<String>,
+    },
+    /// Manage accounts.
+    Account {
+        /// Where the database is.
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The account command.
+        #[command(subcommand)]
+        action: AccountCommand,
+    },
+    /// Manage domains.
+    Domain {
+        /// Where the database is.
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The domain command.
+        #[command(subcommand)]
+        action: DomainCommand,
+    },
+    /// Manage account classes.
+    Class {
+        /// Where the database is.
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The class command.
+        #[command(subcommand)]
+        action: ClassCommand,
+    },
+    /// Show ActiveSync seat usage, or change the seat cap.
+    Usage {
+        /// Where the database is.
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Cap the number of accounts that may use ActiveSync.
+        #[arg(long, value_name = "N", conflicts_with = "unlimited")]
+        cap: Option<u32>,
+        /// Remove the seat cap.
+        #[arg(long)]
+        unlimited: bool,
+    },
+}
+
+/// The mail to import: a Maildir or an mbox file.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+#[group(required = true, multiple = false)]
+pub struct ImportSource {
+    /// A Maildir directory (with `cur/` and `new/`).
+    #[arg(long, value_name = "DIR")]
+    pub maildir: Option<PathBuf>,
+    /// An mbox file.
+    #[arg(long, value_name = "FILE")]
+    pub mbox: Option<PathBuf>,
+}
+
+/// How an administration command finds the database.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct DatabaseArgs {
+    /// The configuration file naming the data directory.
+    #[arg(long, value_name = "FILE", global = true, default_value = DEFAULT_CONFIG_PATH)]
+    pub config: PathBuf,
+    /// The data directory itself (wins over --config, which is then not read).
+    #[arg(long, value_name = "DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// A new password: given on the command line, read from standard input, or neither.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+#[group(multiple = false)]
+pub struct PasswordArgs {
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// The password (visible to other local users in the process list; prefer
+    /// --password-stdin).
+    #[arg(long, value_name = "PW")]
+    pub password: Option<String>,
+}
+
+/// `account` subcommands.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum AccountCommand {
+    /// Add an account; without a password option a random password is generated and shown
+    /// once.
+    Add {
+        /// The address, `local@domain`.
+        login: String,
+        /// The display name (default: the local part).
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// An account class of the account's domain.
+        #[arg(long, value_name = "CLASS")]
+        class: Option<String>,
+        /// The password.
+        #[command(flatten)]
+        password: PasswordArgs,
+    },
+    /// Change an account's password.
+    Passwd {
+        /// The account.
+        login: String,
+        /// The new password (one of the two options is required).
+        #[command(flatten)]
+        password: RequiredPasswordArgs,
+    },
+    /// Enable ActiveSync for an account explicitly (takes a seat).
+    Enable {
+        /// The account.
+        login: String,
+    },
+    /// Disable ActiveSync for an account explicitly (frees its seat).
+    Disable {
+        /// The account.
+        login: String,
+    },
+    /// Set one switch of an account.
+    Set {
+        /// The account.
+        login: String,
+        /// The switch.
+        switch: SwitchArg,
+        /// The setting.
+        setting: SettingArg,
+    },
+    /// Put an account in a class, or without CLASS take it out of its class.
+    Class {
+        /// The account.
+        login: String,
+        /// A class of the account's domain.
+        class: Option<String>,
+    },
+    /// Show an account with its explicit and effective switches.
+    Show {
+        /// The account.
+        login: String,
+    },
+    /// List accounts.
+    List {
+        /// Only the accounts of this domain.
+        #[arg(long, value_name = "D")]
+        domain: Option<String>,
+    },
+}
+
+/// A new password that must be given one way or the other.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+#[group(required = true, multiple = false)]
+pub struct RequiredPasswordArgs {
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// The password (visible to other local users in the process list; prefer
+    /// --password-stdin).
+    #[arg(long, value_name = "PW")]
+    pub password: Option<String>,
+}
+
+/// `domain` subcommands.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum DomainCommand {
+    /// Add a domain.
+    Add {
+        /// The domain name.
+        name: String,
+    },
+    /// Remove a domain without accounts.
+    Remove {
+        /// The domain name.
+        name: String,
+    },
+    /// Show a domain's switches.
+    Show {
+        /// The domain name.
+        name: String,
+    },
+    /// Enable ActiveSync for the domain.
+    Enable {
+        /// The domain name.
+        name: String,
+    },
+    /// Disable ActiveSync for the domain.
+    Disable {
+        /// The domain name.
+        name: String,
+    },
+    /// List domains.
+    List,
+    /// Set one switch of a domain.
+    Set {
+        /// The domain name.
+        name: String,
+        /// The switch.
+        switch: SwitchArg,
+        /// The setting.
+        setting: SettingArg,
+    },
+}
+
+/// `class` subcommands.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum ClassCommand {
+    /// Add a class to a domain.
+    Add {
+        /// The domain.
+        domain: String,
+        /// The class name.
+        name: String,
+    },
+    /// Remove a class (its accounts keep their own settings, without a class).
+    Remove {
+        /// The domain.
+        domain: String,
+        /// The class name.
+        name: String,
+    },
+    /// List classes.
+    List {
+        /// Only the classes of this domain.
+        #[arg(long, value_name = "D")]
+        domain: Option<String>,
+    },
+    /// Set one switch of a class.
+    Set {
+        /// The domain.
+        domain: String,
+        /// The class name.
+        name: String,
+        /// The switch.
+        switch: SwitchArg,
+        /// The setting.
+        setting: SettingArg,
+    },
+}
+
+/// A switch as named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SwitchArg {
+    /// ActiveSync as a whole.
+    Activesync,
+    /// Email.
+    Email,
+    /// Contacts.
+    Contacts,
+    /// Calendar, tasks and notes.
+    Pim,
+}
+
+impl From<SwitchArg> for Switch {
+    fn from(s: SwitchArg) -> Switch {
+        match s {
+            SwitchArg::Activesync => Switch::ActiveSync,
+            SwitchArg::Email => Switch::Email,
+            SwitchArg::Contacts => Switch::Contacts,
+            SwitchArg::Pim => Switch::Pim,
+        }
+    }
+}
+
+/// A setting as named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SettingArg {
+    /// Take the value from the level above.
+    Inherit,
+    /// Explicitly enabled.
+    Enabled,
+    /// Explicitly disabled.
+    Disabled,
+}
+
+impl From<SettingArg> for Setting {
+    fn from(s: SettingArg) -> Setting {
+        match s {
+            SettingArg::Inherit => Setting::Inherit,
+            SettingArg::Enabled => Setting::Enabled,
+            SettingArg::Disabled => Setting::Disabled,
+        }
+    }
+}
+
+/// A server command for `main` to run, with its configuration loaded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServerRun {
+    /// `demo`.
+    Demo {
+        /// The data directory asked for, if any.
+        data_dir: Option<PathBuf>,
+    },
+    /// `serve`.
+    Serve {
+        /// The loaded and validated configuration.
+        config: Box<Config>,
+    },
+    /// `import`.
+    Import {
+        /// The loaded and validated configuration.
+        config: Box<Config>,
+        /// The account to import into.
+        account: String,
+        /// Where the mail comes from.
+        source: MailSource,
+        /// The folder to import into; `None` is the Inbox.
+        folder: Option<String>,
+    },
+}
+
+/// Where imported mail comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailSource {
+    /// A Maildir directory.
+    Maildir(PathBuf),
+    /// An mbox file.
+    Mbox(PathBuf),
+}
+
+/// What [`run`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// An administration command succeeded; print this text to stdout and exit 0.
+    Output(String),
+    /// A server command, for `main` to run.
+    RunServer(ServerRun),
+}
+
+/// An operational error of a command (exit status 1).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The configuration could not be used.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The account directory refused or failed.
+    #[error(transparent)]
+    Directory(#[from] DirectoryError),
+    /// The data directory could not be created.
+    #[error("cannot create data directory {}: {source}", path.display())]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The password could not be read or is unusable.
+    #[error("password: {0}")]
+    Password(String),
+}
+
+/// Runs a parsed command line, reading `--password-stdin` from standard input and hashing
+/// passwords at production cost.
+///
+/// # Errors
+/// [`CliError`]: print it and exit with status 1.
+pub fn run(cli: Cli) -> Result<Outcome, CliError> {
+    run_with(cli, &mut std::io::stdin().lock(), HashCost::PRODUCTION)
+}
+
+/// As [`run`], with the input `--password-stdin` reads and the password hashing cost given
+/// (tests use a cheap cost).
+///
+/// # Errors
+/// [`CliError`].
+pub fn run_with(
+    cli: Cli,
+    stdin: &mut dyn BufRead,
+    hash_cost: HashCost,
+) -> Result<Outcome, CliError> {
+    let output = match cli.command {
+        Command::Demo { data_dir } => return Ok(Outcome::RunServer(ServerRun::Demo { data_dir })),
+        Command::Serve { config } => {
+            let config = Box::new(Config::load(&config)?);
+            return Ok(Outcome::RunServer(ServerRun::Serve { config }));
+        }
+        Command::Import {
+            config,
+            account,
+            source,
+            folder,
+        } => {
+            let config = Box::new(Config::load(&config)?);
+            let source = match (source.maildir, source.mbox) {
+                (Some(dir), _) => MailSource::Maildir(dir),
+                (None, Some(file)) => MailSource::Mbox(file),
+                // clap's required group makes this unreachable; answer it as a usage slip.
+                (None, None) => {
+                    return Err(CliError::Config(ConfigError::Invalid(
+                        "import needs --maildir or --mbox".to_owned(),
+                    )));
+                }
+            };
+            return Ok(Outcome::RunServer(ServerRun::Import {
+                config,
+                account,
+                source,
+                folder,
+            }));
+        }
+        Command::Account { database, action } => {
+            let mut dir = open_directory(&database, hash_cost)?;
+            account_command(&mut dir, action, stdin)?
+        }
+        Command::Domain { database, action } => {
+            let mut dir = open_directory(&database, hash_cost)?;
+            domain_command(&mut dir, action)?
+        }
+        Command::Class { database, action } => {
+            let mut dir = open_directory(&database, hash_cost)?;
+            class_command(&mut dir, action)?
+        }
+        Command::Usage {
+            database,
+            cap,
+            unlimited,
+        } => {
+            let mut dir = open_directory(&database, hash_cost)?;
+            let report = if unlimited {
+                accounts::usage_set_cap(&mut dir, None)?
+            } else if let Some(cap) = cap {
+                accounts::usage_set_cap(&mut dir, Some(cap))?
+            } else {
+                accounts::usage(&dir)?
+            };
+            report.to_string()
+        }
+    };
+    Ok(Outcome::Output(with_newline(output)))
+}
+
+fn with_newline(mut s: String) -> String {
+    if !s.is_empty() && !s.ends_with('\n') {
+        s.push('\n');
+    }
+    s
+}
+
+/// Opens the directory in the database named by `--data-dir`, else by the configuration.
+fn open_directory(database: &DatabaseArgs, hash_cost: HashCost) -> Result<Directory, CliError> {
+    let (data_dir, mut directory_config) = match &database.data_dir {
+        Some(dir) => (dir.clone(), DirectoryConfig::default()),
+        None => {
+            let config = Config::load(&database.config)?;
+            let directory_config = config.directory_config();
+            (config.data_dir, directory_config)
+        }
+    };
+    directory_config.hash_cost = hash_cost;
+    // The first administration command usually precedes the first `serve`.
+    std::fs::create_dir_all(&data_dir).map_err(|source| CliError::DataDir {
+        path: data_dir.clone(),
+        source,
+    })?;
+    Ok(Directory::open(
+        data_dir.join(DATABASE_FILE),
+        directory_config,
+    )?)
+}
+
+fn account_command(
+    dir: &mut Directory,
+    action: AccountCommand,
+    stdin: &mut dyn BufRead,
+) -> Result<String, CliError> {
+    Ok(match action {
+        AccountCommand::Add {
+            login,
+            name,
+            class,
+            password,
+        } => {
+            let (password, generated) = match (password.password, password.password_stdin) {
+                (Some(pw), _) => (checked(pw)?, false),
+                (None, true) => (read_password(stdin)?, false),
+                (None, false) => (generate_password()?, true),
+            };
+            let display_name = name.unwrap_or_else(|| local_part(&login).to_owned());
+            let view = accounts::account_add(
+                dir,
+                &login,
+                &display_name,
+                class.as_deref(),
+                Some(&password),
+            )?;
+            if generated {
+                format!("{view}\ngenerated password (shown only once): {password}")
+            } else {
+                view.to_string()
+            }
+        }
+        AccountCommand::Passwd { login, password } => {
+            let password = match password.password {
+                Some(pw) => checked(pw)?,
+                None => read_password(stdin)?,
+            };
+            accounts::account_passwd(dir, &login, &password)?.to_string()
+        }
+        AccountCommand::Enable { login } => accounts::account_enable(dir, &login)?.to_string(),
+        AccountCommand::Disable { login } => accounts::account_disable(dir, &login)?.to_string(),
+        AccountCommand::Set {
+            login,
+            switch,
+            setting,
+        } => accounts::account_set(dir, &login, switch.into(), setting.into())?.to_string(),
+        AccountCommand::Class { login, class } => {
+            accounts::account_set_class(dir, &login, class.as_deref())?.to_string()
+        }
+        AccountCommand::Show { login } => accounts::account_show(dir, &login)?.to_string(),
+        AccountCommand::List { domain } => {
+            accounts::account_list(dir, domain.as_deref())?.to_string()
+        }
+    })
+}
+
+fn domain_command(dir: &mut Directory, action: DomainCommand) -> Result<String, CliError> {
+    Ok(match action {
+        DomainCommand::Add { name } => accounts::domain_add(dir, &name)?.to_string(),
+        DomainCommand::Remove { name } => accounts::domain_remove(dir, &name)?.to_string(),
+        DomainCommand::Show { name } => accounts::domain_show(dir, &name)?.to_string(),
+        DomainCommand::Enable { name } => accounts::domain_enable(dir, &name)?.to_string(),
+        DomainCommand::Disable { name } => accounts::domain_disable(dir, &name)?.to_string(),
+        DomainCommand::List => accounts::domain_list(dir)?.to_string(),
+        DomainCommand::Set {
+            name,
+            switch,
+            setting,
+        } => accounts::domain_set(dir, &name, switch.into(), setting.into())?.to_string(),
+    })
+}
+
+fn class_command(dir: &mut Directory, action: ClassCommand) -> Result<String, CliError> {
+    Ok(match action {
+        ClassCommand::Add { domain, name } => accounts::class_add(dir, &domain, &name)?.to_string(),
+        ClassCommand::Remove { domain, name } => {
+            accounts::class_remove(dir, &domain, &name)?.to_string()
+        }
+        ClassCommand::List { domain } => accounts::class_list(dir, domain.as_deref())?.to_string(),
+        ClassCommand::Set {
+            domain,
+            name,
+            switch,
+            setting,
+        } => accounts::class_set(dir, &domain, &name, switch.into(), setting.into())?.to_string(),
+    })
+}
+
+/// The local part of `local@domain` (the whole login when it has no `@`).
+fn local_part(login: &str) -> &str {
+    login.rsplit_once('@').map_or(login, |(local, _)| local)
+}
+
+fn checked(password: String) -> Result<String, CliError> {
+    if password.is_empty() {
+        return Err(CliError::Password("the password is empty".to_owned()));
+    }
+    Ok(password)
+}
+
+/// Reads one line; the line end is not part of the password.
+fn read_password(stdin: &mut dyn BufRead) -> Result<String, CliError> {
+    let mut line = String::new();
+    stdin
+        .read_line(&mut line)
+        .map_err(|e| CliError::Password(format!("cannot read standard input: {e}")))?;
+    let password = line.strip_suffix('\n').unwrap_or(&line);
+    let password = password.strip_suffix('\r').unwrap_or(password);
+    checked(password.to_owned())
+}
+
+/// 128 random bits from the system RNG (through argon2's salt generator, already a
+/// dependency), as 22 URL-safe base64 characters.
+fn generate_password() -> Result<String, CliError> {
+    let bytes = argon2::password_hash::try_generate_salt()
+        .map_err(|e| CliError::Password(format!("no randomness available: {e}")))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
