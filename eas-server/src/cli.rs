@@ -33,7 +33,7 @@ pub struct Cli {
 pub enum Command {
     /// Run a self-contained demonstration server with sample accounts.
     Demo {
-        /// Keep the demo's data here (default: a fresh temporary directory).
+        /// Keep the demo's data here (default: `eas-demo-data` in the current directory, reused by later runs).
         #[arg(long, value_name = "DIR")]
         data_dir: Option<PathBuf>,
     },
