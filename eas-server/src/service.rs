@@ -32,6 +32,11 @@ use eas_codec::command::folder::{
 };
 use eas_codec::command::move_items::MoveItemsRequest;
 use eas_codec::command::ping::{PingRequest, PingResponse, PingStatus};
+use eas_codec::command::settings::{
+    Account as SettingsAccount, Accounts, DeviceInformationStatus, DevicePasswordStatus,
+    DeviceProperty, EmailAddresses, OofResponse, SettingsRequest, SettingsResponse, SettingsStatus,
+    UserInformationGet, UserInformationResponse,
+};
 use eas_codec::command::sync::SyncRequest;
 use eas_codec::{CodecError, ProtocolVersion};
 use eas_sync_engine::push::{PingOutcome, PingWake};
@@ -99,6 +104,8 @@ pub struct Principal {
     pub address: String,
     /// The domain.
     pub domain: String,
+    /// The display name.
+    pub display_name: String,
     /// Which folder classes the account's switches let it see.
     pub visible: Visibility,
 }
@@ -425,6 +432,7 @@ impl Service {
                 account,
                 address: a.address(),
                 domain: a.domain.clone(),
+                display_name: a.display_name.clone(),
                 visible: Visibility {
                     email: eff.allows(Feature::Email),
                     contacts: eff.allows(Feature::Contacts),
@@ -709,6 +717,10 @@ impl crate::http::CommandHandler for Service {
             Command::Ping => self.ping(p, req, body, shutdown).await,
             Command::ItemOperations => self.item_operations(p, req, body).await,
             Command::GetAttachment => self.get_attachment(p, req).await,
+            Command::Settings => {
+                let request: SettingsRequest = decode_body(&body, version, false)?;
+                respond(&settings(&p, &req, &request), version)
+            }
             // The commands of the next stage (sending, meetings, search, settings) are not
             // served yet: 501 tells a client so without pretending.
             _ => Err(HttpFailure::NotImplemented),
@@ -784,6 +796,75 @@ impl Service {
             .await??;
         respond(&response, version)
     }
+}
+
+/// Settings (MS-ASCMD 2.2.1.18), the part every phone sends while setting up an account:
+/// DeviceInformation is acknowledged (and logged, naming model, OS and user agent, for the
+/// administrator), UserInformation answers the account's address (and, 14.1+, the account
+/// with its display name). Out-of-office and the device recovery password are not kept by
+/// this server yet: those sections are answered "access denied" rather than pretending to
+/// store them.
+fn settings(p: &Principal, req: &EasRequest, request: &SettingsRequest) -> SettingsResponse {
+    let mut response = SettingsResponse {
+        status: SettingsStatus::Success,
+        ..SettingsResponse::default()
+    };
+    if let Some(info) = &request.device_information {
+        let mut model = None;
+        let mut os = None;
+        let mut agent = None;
+        for property in &info.set.properties {
+            match property {
+                DeviceProperty::Model(m) => model = Some(m.as_str()),
+                DeviceProperty::Os(o) => os = Some(o.as_str()),
+                DeviceProperty::UserAgent(u) => agent = Some(u.as_str()),
+                _ => {}
+            }
+        }
+        tracing::info!(account = %p.address, device = %req.device_id,
+            device_type = %req.device_type, model = model.unwrap_or("-"),
+            os = os.unwrap_or("-"), user_agent = agent.unwrap_or("-"), "device information");
+        response.device_information = Some(DeviceInformationStatus {
+            status: Some(SettingsStatus::Success),
+            set: None,
+        });
+    }
+    if request.user_information.is_some() {
+        let addresses = EmailAddresses {
+            smtp_address: vec![p.address.as_str().into()],
+            primary_smtp_address: (req.protocol_version >= ProtocolVersion::V14_1)
+                .then(|| p.address.as_str().into()),
+        };
+        let accounts = (req.protocol_version >= ProtocolVersion::V14_1).then(|| Accounts {
+            account: vec![SettingsAccount {
+                account_id: None,
+                account_name: Some(p.address.as_str().into()),
+                user_display_name: Some(p.display_name.as_str().into()),
+                send_disabled: None,
+                email_addresses: Some(addresses.clone()),
+            }],
+        });
+        response.user_information = Some(UserInformationResponse {
+            status: Some(SettingsStatus::Success),
+            get: Some(UserInformationGet {
+                email_addresses: Some(addresses),
+                accounts,
+            }),
+        });
+    }
+    if request.oof.is_some() {
+        response.oof = Some(OofResponse {
+            status: Some(SettingsStatus::AccessDenied),
+            get: None,
+        });
+    }
+    if request.device_password.is_some() {
+        response.device_password = Some(DevicePasswordStatus {
+            status: Some(SettingsStatus::AccessDenied),
+            set: None,
+        });
+    }
+    response
 }
 
 /// A random, nonzero policy key.

@@ -910,3 +910,44 @@ async fn imported_maildir_appears_on_the_device() {
     assert_eq!(ids.len(), 1);
     let _ = Command::Sync;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_acknowledges_device_information_and_names_the_user() {
+    use eas_codec::command::settings::{
+        DeviceInformation, DeviceInformationSet, DeviceProperty, OofGet, OofRequest,
+        SettingsRequest, SettingsResponse, UserInformationRequest,
+    };
+    let server = TestServer::start(|_| {}, |_| {}).await;
+    let c = server.client("alice@example.com", "alice-pw", "SET", "14.1");
+    let req = SettingsRequest {
+        device_information: Some(DeviceInformation {
+            set: DeviceInformationSet {
+                properties: vec![
+                    DeviceProperty::Model("iPhone15,2".into()),
+                    DeviceProperty::Os("iOS 18.1".into()),
+                ],
+            },
+        }),
+        user_information: Some(UserInformationRequest::default()),
+        oof: Some(OofRequest {
+            get: Some(OofGet {
+                body_type: "Text".into(),
+            }),
+            set: None,
+        }),
+        ..SettingsRequest::default()
+    };
+    let r: SettingsResponse = c.call("Settings", &req).await;
+    assert_eq!(r.status.code(), 1);
+    assert_eq!(r.device_information.unwrap().status.unwrap().code(), 1);
+    let info = r.user_information.unwrap();
+    let get = info.get.unwrap();
+    assert_eq!(
+        get.email_addresses.unwrap().smtp_address[0].as_str(),
+        "alice@example.com"
+    );
+    let account = &get.accounts.unwrap().account[0];
+    assert_eq!(account.user_display_name.as_deref(), Some("Alice"));
+    // Out of office is not kept yet: refused, not pretended.
+    assert_eq!(r.oof.unwrap().status.unwrap().code(), 3);
+}
