@@ -34,7 +34,7 @@ use eas_sync_engine::memory::MemoryBackend;
 use eas_sync_engine::push::PingState;
 use eas_sync_engine::state::{CollectionState, FolderSnapshot, HierarchyState, Refilter, SyncKey};
 use eas_sync_engine::{
-    ChangeToken, CollectionId, Context, DeviceId, DeviceState, Engine, ItemId, SyncOutcome,
+    Backend, ChangeToken, CollectionId, Context, DeviceId, DeviceState, Engine, ItemId, SyncOutcome,
 };
 use proptest::prelude::*;
 
@@ -72,6 +72,8 @@ struct World {
     now: DateTime<Utc>,
     keys: BTreeMap<String, String>,
     steps: usize,
+    /// Which parts of the state some checked state had filled in.
+    seen: BTreeSet<&'static str>,
 }
 
 impl World {
@@ -85,11 +87,42 @@ impl World {
             now: t0(),
             keys: BTreeMap::new(),
             steps: 0,
+            seen: BTreeSet::new(),
         }
     }
 
     fn check(&mut self) {
         round_trip(&self.state);
+        let s = &self.state;
+        let mut mark = |cond: bool, what: &'static str| {
+            if cond {
+                self.seen.insert(what);
+            }
+        };
+        mark(s.hierarchy.last.is_some(), "hierarchy.last");
+        mark(s.hierarchy.last_command.is_some(), "hierarchy.last_command");
+        mark(s.last_sync_request.is_some(), "last_sync_request");
+        mark(s.ping.heartbeat.is_some(), "ping");
+        for c in s.collections.values() {
+            mark(!c.known.is_empty(), "known");
+            mark(!c.client_ids.is_empty(), "client_ids");
+            mark(!c.client_id_prints.is_empty(), "client_id_prints");
+            mark(!c.echo.is_empty(), "echo");
+            mark(c.refilter.is_some(), "refilter");
+            mark(c.window_checked.is_some(), "window_checked");
+            mark(!c.options.is_empty(), "options");
+            mark(c.filter_type.is_some(), "filter_type");
+            mark(
+                c.last.as_ref().is_some_and(|(_, l)| {
+                    l.commands.as_ref().is_some_and(|c| !c.commands.is_empty())
+                }),
+                "last with commands",
+            );
+            mark(
+                c.last.as_ref().is_some_and(|(_, l)| l.responses.is_some()),
+                "last with responses",
+            );
+        }
         self.steps += 1;
     }
 
@@ -259,8 +292,9 @@ fn engine_scenario(version: ProtocolVersion) {
     w.check(); // the default state
     let inbox = w.backend.folder_of_type(2).unwrap();
     let old = t0() - TimeDelta::days(20);
-    for i in 0..12 {
-        let when = if i % 3 == 0 {
+    // Half of them outside the one-week window set later: more SoftDeletes than a window.
+    for i in 0..24 {
+        let when = if i % 2 == 0 {
             old
         } else {
             t0() - TimeDelta::hours(i)
@@ -271,6 +305,9 @@ fn engine_scenario(version: ProtocolVersion) {
     }
     w.folder_sync();
     w.folder_create("Projects");
+    w.folder_sync();
+    // A folder made on the server side: the FolderSync response is kept for replay.
+    w.backend.create_folder(None, "Shared", 12).unwrap();
     w.folder_sync();
 
     // Initial sync, then windows of server adds.
@@ -287,7 +324,13 @@ fn engine_scenario(version: ProtocolVersion) {
     w.backend.server_delete(&inbox, &ids[1]).unwrap();
     w.sync_until_done(&inbox);
 
-    // Client Add with a ClientId, Change and Delete.
+    // Client Add with a ClientId, Change and Delete, while more server adds wait than fit
+    // in the response: the writes stay ahead of the cursor, as echoes.
+    for i in 0..8 {
+        w.backend
+            .server_add(&inbox, mail(&format!("burst{i}"), t0()))
+            .unwrap();
+    }
     let ids: Vec<ItemId> = w.state.collections[&inbox].known.iter().cloned().collect();
     w.sync(
         &inbox,
@@ -315,7 +358,8 @@ fn engine_scenario(version: ProtocolVersion) {
     );
     let c = &w.state.collections[&inbox];
     assert!(c.client_ids.contains_key("c1"), "{c:?}");
-    assert!(!c.echo.is_empty() || c.cursor.0 > 0);
+    assert!(!c.echo.is_empty(), "{c:?}");
+    w.sync_until_done(&inbox);
 
     // A FilterType change (3 days), with a small window so it spans responses.
     w.sync(&inbox, Some(3), Vec::new());
@@ -329,6 +373,28 @@ fn engine_scenario(version: ProtocolVersion) {
     w.sync_until_done(&inbox);
     w.ping(&[&inbox]);
     assert!(w.steps > 15);
+    let expected: BTreeSet<&str> = [
+        "hierarchy.last",
+        "hierarchy.last_command",
+        "last_sync_request",
+        "ping",
+        "known",
+        "client_ids",
+        "client_id_prints",
+        "echo",
+        "refilter",
+        "window_checked",
+        "options",
+        "filter_type",
+        "last with commands",
+        "last with responses",
+    ]
+    .into();
+    let missed: Vec<_> = expected.difference(&w.seen).collect();
+    assert!(
+        missed.is_empty(),
+        "{version:?}: no checked state had {missed:?}"
+    );
 }
 
 #[test]
@@ -861,10 +927,10 @@ proptest! {
         }
         // Anything may come back, but decoding must return, and what it returns must
         // itself encode and decode to the same state.
-        if let Ok(s) = decode(&bytes) {
-            if let Ok(again) = encode(&s) {
-                prop_assert_eq!(decode(&again), Ok(s));
-            }
+        if let Ok(s) = decode(&bytes)
+            && let Ok(again) = encode(&s)
+        {
+            prop_assert_eq!(decode(&again), Ok(s));
         }
     }
 }
