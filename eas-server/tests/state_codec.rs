@@ -26,7 +26,7 @@ use eas_codec::command::sync::{
 };
 use eas_codec::data::{
     ApplicationData, Attachment, AttachmentV25, Attachments, AttachmentsItem, AttachmentsV25, Body,
-    BodyPartPreference, BodyPreference, Email,
+    BodyPartPreference, BodyPreference, Calendar, Contact, Email, Location, Note, Task,
 };
 use eas_server::store::state_codec::{FORMAT_VERSION, StateCodecError, decode, encode};
 use eas_sync_engine::folder::FolderCommandReplay;
@@ -368,6 +368,48 @@ fn engine_scenario(version: ProtocolVersion) {
     w.ping(&[&inbox]);
     w.estimate(&inbox);
 
+    // The other classes, as the backend renders them for this version.
+    let others: [(u8, ApplicationData); 4] = [
+        (
+            8,
+            ApplicationData::Calendar(Box::new(Calendar {
+                subject: Some("Standup".into()),
+                location: Some("Room 1".into()),
+                start_time: Some("20261123T090000Z".into()),
+                ..Calendar::default()
+            })),
+        ),
+        (
+            9,
+            ApplicationData::Contact(Box::new(Contact {
+                first_name: Some("Ada".into()),
+                file_as: Some("Lovelace, Ada".into()),
+                ..Contact::default()
+            })),
+        ),
+        (
+            7,
+            ApplicationData::Task(Box::new(Task {
+                subject: Some("Write tests".into()),
+                ..Task::default()
+            })),
+        ),
+        (
+            10,
+            ApplicationData::Note(Box::new(Note {
+                subject: Some("Remember".into()),
+                ..Note::default()
+            })),
+        ),
+    ];
+    for (folder_type, data) in others {
+        let folder = w.backend.folder_of_type(folder_type).unwrap();
+        w.backend.server_add(&folder, data).unwrap();
+        w.sync(&folder, None, Vec::new());
+        w.sync_until_done(&folder);
+        assert_eq!(w.state.collections[&folder].known.len(), 1);
+    }
+
     // Time passes: the date window moves (an expiry check).
     w.now += TimeDelta::days(2);
     w.sync_until_done(&inbox);
@@ -628,6 +670,35 @@ fn full_state() -> DeviceState {
     v25.last = Some((SyncKey(1), sync_response(vec![full_mail_v25()])));
     collections.insert(CollectionId::from("9"), v25);
     collections.insert(CollectionId::from("10"), CollectionState::default());
+    // Items of the other classes, one with a 16.0-only element and one with a 2.5-only one.
+    let mut others = collection(None);
+    others.last = Some((
+        SyncKey(2),
+        sync_response(vec![
+            ApplicationData::Calendar(Box::new(Calendar {
+                subject: Some("Offsite".into()),
+                location_v16: Some(Location {
+                    display_name: Some("Lake house".into()),
+                    latitude: Some("47.1".into()),
+                    ..Location::default()
+                }),
+                ..Calendar::default()
+            })),
+            ApplicationData::Calendar(Box::new(Calendar {
+                subject: Some("Old style".into()),
+                body_v25: Some("agenda".into()),
+                location: Some("Room 2".into()),
+                ..Calendar::default()
+            })),
+            ApplicationData::Contact(Box::new(Contact {
+                first_name: Some("Ada".into()),
+                ..Contact::default()
+            })),
+            ApplicationData::Task(Box::new(Task::default())),
+            ApplicationData::Note(Box::new(Note::default())),
+        ]),
+    ));
+    collections.insert(CollectionId::from("11"), others);
     DeviceState {
         hierarchy: HierarchyState {
             key: SyncKey(3),
@@ -933,4 +1004,26 @@ proptest! {
             prop_assert_eq!(decode(&again), Ok(s));
         }
     }
+}
+
+#[test]
+fn an_item_mixing_2_5_and_16_elements_is_refused_not_truncated() {
+    let mut s = DeviceState::default();
+    let mut c = CollectionState::default();
+    let mixed = ApplicationData::Calendar(Box::new(Calendar {
+        subject: Some("mixed".into()),
+        // 2.5-only body next to a 16.0-only location.
+        body_v25: Some("plain".into()),
+        location_v16: Some(Location {
+            display_name: Some("Room".into()),
+            ..Location::default()
+        }),
+        ..Calendar::default()
+    }));
+    c.last = Some((SyncKey(1), sync_response(vec![mixed])));
+    s.collections.insert(CollectionId::from("8"), c);
+    assert!(matches!(
+        encode(&s),
+        Err(StateCodecError::Unrepresentable { class: "Calendar" })
+    ));
 }
