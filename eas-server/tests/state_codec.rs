@@ -694,8 +694,8 @@ fn full_state() -> DeviceState {
                 first_name: Some("Ada".into()),
                 ..Contact::default()
             })),
-            ApplicationData::Task(Box::new(Task::default())),
-            ApplicationData::Note(Box::new(Note::default())),
+            ApplicationData::Task(Box::default()),
+            ApplicationData::Note(Box::default()),
         ]),
     ));
     collections.insert(CollectionId::from("11"), others);
