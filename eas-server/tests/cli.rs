@@ -16,7 +16,7 @@ fn temp_dir(name: &str) -> PathBuf {
     d
 }
 
-fn run(dir: &PathBuf, args: &[&str], stdin: &str) -> Result<String, String> {
+fn run(dir: &std::path::Path, args: &[&str], stdin: &str) -> Result<String, String> {
     let mut argv = vec!["eas-server"];
     argv.extend_from_slice(args);
     let d = dir.to_str().unwrap();
