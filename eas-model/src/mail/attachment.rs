@@ -125,11 +125,14 @@ pub fn part_content(raw: &[u8], part_index: u32) -> Result<Vec<u8>, ModelError> 
 /// The attachments of `message` (not of messages nested in it: those are one attachment
 /// each). `skip` lists parts that are not attachments for the device (a meeting request's
 /// calendar part). `html` is the HTML body, to see which Content-IDs it references.
+/// `outline` is the message's bytes when it is an [`outline`](super::outline), whose
+/// left-out parts give their size in a header.
 pub(crate) fn collect(
     message: &Message<'_>,
     item_id: &str,
     skip: &[u32],
     html: Option<&str>,
+    outline: Option<&[u8]>,
 ) -> Vec<MailAttachment> {
     let html_lower = html.map(str::to_ascii_lowercase);
     let mut out = Vec::new();
@@ -178,7 +181,9 @@ pub(crate) fn collect(
             file_reference: file_reference(item_id, index),
             part_index: index,
             method,
-            size: part.len() as u64,
+            size: outline
+                .and_then(|o| super::outline::stored_size(o, part))
+                .unwrap_or(part.len() as u64),
             content_type,
             content_id,
             content_location,

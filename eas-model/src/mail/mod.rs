@@ -26,6 +26,7 @@ pub mod charset;
 pub mod conversation;
 pub mod meeting;
 pub mod options;
+pub mod outline;
 pub mod quote;
 mod wire;
 
@@ -156,6 +157,18 @@ pub struct MailItem {
 impl MailItem {
     /// Read a message. Fails only when the bytes hold no header at all.
     pub fn from_mime(raw: &[u8], state: MailState) -> Result<MailItem, ModelError> {
+        MailItem::read(raw, state, false)
+    }
+
+    /// Read a message from its [`outline`]: what Sync and Fetch show is the same as from
+    /// the message, attachment sizes included, without the attachments' content. Only
+    /// [`MailItem::mime`] differs: it holds the outline, so a server sends the stored
+    /// message itself when a client asks for MIME.
+    pub fn from_outline(outline: &[u8], state: MailState) -> Result<MailItem, ModelError> {
+        MailItem::read(outline, state, true)
+    }
+
+    fn read(raw: &[u8], state: MailState, is_outline: bool) -> Result<MailItem, ModelError> {
         let message = MessageParser::default()
             .parse(raw)
             .ok_or_else(|| ModelError::Mime("no header found".into()))?;
@@ -187,7 +200,13 @@ impl MailItem {
             (None, None) => ("IPM.Note".to_string(), "urn:content-classes:message"),
         };
         let skip: Vec<u32> = calendar.iter().filter_map(|c| c.part).collect();
-        let attachments = attachment::collect(&message, &state.item_id, &skip, html.as_deref());
+        let attachments = attachment::collect(
+            &message,
+            &state.item_id,
+            &skip,
+            html.as_deref(),
+            is_outline.then_some(raw),
+        );
 
         let thread_topic = subject.as_deref().map(conversation::thread_topic);
         let root = thread_root(&message)
