@@ -515,7 +515,7 @@ impl HeaderFields {
         if self.content_type.starts_with("multipart/") {
             return false;
         }
-        !(self.content_type.starts_with("text/") && !self.attachment)
+        !self.content_type.starts_with("text/") || self.attachment
     }
 
     fn encoding_is_identity(&self) -> bool {
