@@ -26,12 +26,20 @@ find "$here/../eas-model/testdata" -type f \( -name '*.eml' -o -name '*.vcf' -o 
   while IFS= read -r -d '' f; do
     cp "$f" "$here/corpus/model_parse/$(sha1sum "$f" | cut -c1-40)"
   done
+# The MIME fixtures again for the outline builder, the first byte picking a chunk size.
+mkdir -p "$here/corpus/mail_outline"
+find "$here/../eas-model/testdata" -type f -name '*.eml' -print0 |
+  while IFS= read -r -d '' f; do
+    for c in 00 3f ff; do
+      { printf "\\x$c"; cat "$f"; } > "$here/corpus/mail_outline/$c-$(sha1sum "$f" | cut -c1-40)"
+    done
+  done
 # Inputs the fuzzer once found, kept as regression seeds: regressions/TARGET-NAME.
 if [ -d "$here/regressions" ]; then
   for f in "$here/regressions/"*; do
     [ -e "$f" ] || continue
     name=$(basename "$f")
-    for t in wbxml_decode wbxml_roundtrip typed_decode typed_roundtrip model_parse; do
+    for t in wbxml_decode wbxml_roundtrip typed_decode typed_roundtrip model_parse mail_outline; do
       case "$name" in "$t"-*) mkdir -p "$here/corpus/$t"; cp "$f" "$here/corpus/$t/";; esac
     done
   done

@@ -72,6 +72,60 @@ pub fn parse_any(data: &[u8]) {
     time_zone(data);
 }
 
+/// Fuzz oracle for [`outline`](crate::mail::outline): any bytes, fed in chunks of a size the
+/// first byte picks, give an outline that reads as a message or is refused, never a panic;
+/// every left-out part's range lies inside the message, and decoding it chunk by chunk gives
+/// what decoding it whole gives.
+pub fn outline(data: &[u8]) {
+    use crate::mail::outline::{OutlineBuilder, PartDecoder, decode_stored, stored_part};
+    let Some((&pick, message)) = data.split_first() else {
+        return;
+    };
+    let chunk = usize::from(pick) + 1;
+    let mut builder = OutlineBuilder::new();
+    for piece in message.chunks(chunk) {
+        builder.push(piece);
+    }
+    let outline = builder.finish();
+    assert_eq!(outline.message_len, message.len() as u64);
+    let Ok(item) = MailItem::from_outline(&outline.bytes, MailState::default()) else {
+        return;
+    };
+    for attachment in &item.attachments {
+        let Some(part) = stored_part(&outline.bytes, attachment.part_index) else {
+            continue;
+        };
+        assert!(
+            part.start <= part.end && part.end <= message.len() as u64,
+            "stored range {}..{} outside a message of {} bytes",
+            part.start,
+            part.end,
+            message.len()
+        );
+        let (Ok(start), Ok(end)) = (usize::try_from(part.start), usize::try_from(part.end)) else {
+            continue;
+        };
+        let content = &message[start..end];
+        let whole = decode_stored(&part, content);
+        if let Some(mut decoder) = PartDecoder::new(&part) {
+            let mut streamed = Vec::new();
+            for piece in content.chunks(chunk) {
+                decoder.push(piece, &mut streamed);
+            }
+            decoder.finish(&mut streamed);
+            assert_eq!(streamed, whole, "streamed and whole decoding differ");
+        }
+    }
+    for version in VERSIONS {
+        let wire = item.to_wire(version, &[]);
+        through_the_codec(
+            ApplicationData::from(wire),
+            version,
+            "an email from an outline",
+        );
+    }
+}
+
 fn mime(data: &[u8]) {
     let Ok(item) = MailItem::from_mime(data, MailState::default()) else {
         return;

@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use chrono::Utc;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
@@ -15,7 +14,7 @@ use crate::accounts::{Directory, DirectoryConfig, DirectoryError};
 use crate::config::Config;
 use crate::http::{Shutdown, TlsError, TlsSetup, router, serve};
 use crate::hub::Hub;
-use crate::mailin::{Delivery, DeliveryError, LmtpConfig, serve_lmtp};
+use crate::mailin::{Delivery, DeliveryError, LmtpConfig, Message, serve_lmtp};
 use crate::service::{Service, ServiceSettings};
 use crate::store::mailbox::InitialMailState;
 use crate::store::{Store, StoreError};
@@ -167,13 +166,13 @@ impl Delivery for LocalDelivery {
         Ok(self.account_of(recipient).await?.is_some())
     }
 
-    async fn deliver(&self, recipient: &str, message: Bytes) -> Result<(), DeliveryError> {
+    async fn deliver(&self, recipient: &str, message: Message) -> Result<(), DeliveryError> {
         let Some((account, address)) = self.account_of(recipient).await? else {
             return Err(DeliveryError::Permanent(format!("no mailbox {recipient}")));
         };
         match self
             .service
-            .deliver(account, address, message, InitialMailState::default(), 2)
+            .deliver_message(account, address, message, InitialMailState::default(), 2)
             .await
         {
             Ok(_) => Ok(()),
@@ -183,6 +182,13 @@ impl Delivery for LocalDelivery {
             Err(e) => Err(DeliveryError::Temporary(e)),
         }
     }
+}
+
+/// The spool directory under `data_dir`, created if needed.
+fn spool_dir(data_dir: &std::path::Path) -> Result<PathBuf, AppError> {
+    let dir = data_dir.join("spool");
+    std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    Ok(dir)
 }
 
 /// A running server.
@@ -283,6 +289,9 @@ pub async fn start(config: &Config, directory: DirectoryConfig) -> Result<Runnin
         hostname: config.lmtp.hostname.clone(),
         max_message_bytes: usize::try_from(config.lmtp.max_message_bytes).unwrap_or(usize::MAX),
         max_recipients: usize::try_from(config.lmtp.max_recipients).unwrap_or(usize::MAX),
+        // Large messages are spooled beside the database, never to a /tmp that may live
+        // in memory.
+        spool_dir: Some(spool_dir(&config.data_dir)?),
         ..LmtpConfig::default()
     };
     let delivery = Arc::new(LocalDelivery::new(service.clone()));

@@ -38,6 +38,7 @@ use eas_codec::data::ApplicationData;
 use eas_codec::{CodecError, CompactString, ProtocolVersion};
 use eas_model::mail::attachment::{file_reference, parse_file_reference};
 use eas_model::mail::options::BodyOptions;
+use eas_model::mail::outline::StoredPart;
 use eas_sync_engine::{BackendError, CollectionId, ItemId};
 
 use crate::provision::Policy;
@@ -46,6 +47,31 @@ use crate::provision::Policy;
 pub const WBXML_CONTENT_TYPE: &str = "application/vnd.ms-sync.wbxml";
 /// Content type of a multipart ItemOperations response (MS-ASCMD 2.2.1.10.1.1).
 pub const MULTIPART_CONTENT_TYPE: &str = "application/vnd.ms-sync.multipart";
+
+/// An attachment's content: its bytes, or where in the store to read them from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttachmentData {
+    /// Decoded, in memory.
+    Bytes(Vec<u8>),
+    /// Part `part` of the message stored in item row `row`, decodable chunk by chunk with
+    /// [`PartDecoder`](eas_model::mail::outline::PartDecoder).
+    Stored {
+        /// The item's row id.
+        row: i64,
+        /// Where the content lies in the stored message.
+        part: StoredPart,
+    },
+}
+
+impl AttachmentData {
+    /// The decoded size (for a stored part, as counted when it was stored).
+    pub fn size(&self) -> u64 {
+        match self {
+            AttachmentData::Bytes(b) => b.len() as u64,
+            AttachmentData::Stored { part, .. } => part.size,
+        }
+    }
+}
 
 /// What ItemOperations and GetAttachment need from an account's mailbox.
 pub trait ItemSource {
@@ -62,6 +88,30 @@ pub trait ItemSource {
     /// reference names nothing the account can see. The reference is given in the canonical
     /// form of [`file_reference`] (percent escapes already decoded).
     fn attachment(&self, file_reference: &str) -> Result<(String, Vec<u8>), BackendError>;
+    /// The same attachment, where a large one may be left in the store to be streamed
+    /// (GetAttachment). The default reads it whole.
+    fn attachment_data(
+        &self,
+        file_reference: &str,
+    ) -> Result<(String, AttachmentData), BackendError> {
+        self.attachment(file_reference)
+            .map(|(content_type, bytes)| (content_type, AttachmentData::Bytes(bytes)))
+    }
+    /// Decoded bytes `first..=last` of an attachment [`ItemSource::attachment_data`] left
+    /// in the store, reading no further than needed. Sources that never leave one there
+    /// keep the default, which refuses.
+    fn read_stored(
+        &self,
+        row: i64,
+        part: &StoredPart,
+        first: u64,
+        last: u64,
+    ) -> Result<Vec<u8>, BackendError> {
+        let _ = (part, first, last);
+        Err(BackendError::Unavailable(format!(
+            "item {row}: this source stores no attachments apart"
+        )))
+    }
     /// Delete every item in the folder (and, if asked, its subfolders).
     fn empty_folder(
         &mut self,
@@ -215,13 +265,13 @@ pub fn get_attachment(
     source: &impl ItemSource,
     attachment_name: &str,
     policy: &Policy,
-) -> Result<(String, Vec<u8>), GetAttachmentError> {
+) -> Result<(String, AttachmentData), GetAttachmentError> {
     if !policy.allow_attachments {
         return Err(GetAttachmentError::AttachmentsDisabled);
     }
     let reference = canonical_reference(attachment_name)
         .ok_or_else(|| GetAttachmentError::InvalidName(attachment_name.to_string()))?;
-    let (content_type, bytes) = match source.attachment(&reference) {
+    let (content_type, data) = match source.attachment_data(&reference) {
         Ok(found) => found,
         Err(BackendError::NoItem { .. } | BackendError::NoFolder(_)) => {
             return Err(GetAttachmentError::NotFound(reference));
@@ -229,14 +279,14 @@ pub fn get_attachment(
         Err(e) => return Err(GetAttachmentError::Unavailable(e.to_string())),
     };
     if let Some(limit) = policy.max_attachment_size
-        && bytes.len() as u64 > u64::from(limit)
+        && data.size() > u64::from(limit)
     {
         return Err(GetAttachmentError::TooLarge {
-            size: bytes.len() as u64,
+            size: data.size(),
             limit,
         });
     }
-    Ok((content_type, bytes))
+    Ok((content_type, data))
 }
 
 /// A reference in the form [`file_reference`] makes, escapes decoded; `None` when it is not
@@ -280,6 +330,11 @@ impl Run<'_> {
             }
             None => false,
         }
+    }
+
+    /// What is left of the budget.
+    fn remaining(&self) -> usize {
+        self.budget
     }
 
     /// Store a part; its 1-based index for `Part`, or `None` past `u32` (never in practice:
@@ -413,22 +468,22 @@ impl Run<'_> {
         if !self.policy.allow_attachments {
             return ItemOperationsStatus::ResourceAccessDenied;
         }
-        let (content_type, bytes) = match source.attachment(&canonical) {
+        let (content_type, data) = match source.attachment_data(&canonical) {
             Ok(found) => found,
             Err(BackendError::NoItem { .. } | BackendError::NoFolder(_)) => {
                 return ItemOperationsStatus::InvalidAttachment;
             }
             Err(_) => return ItemOperationsStatus::ServerError,
         };
-        let total = bytes.len() as u64;
+        let total = data.size();
         if let Some(limit) = self.policy.max_attachment_size
             && total > u64::from(limit)
         {
             return ItemOperationsStatus::TooLarge;
         }
         let requested = options.and_then(|o| o.range.as_deref());
-        let (served, range) = match requested {
-            None => (bytes, None),
+        let (first, last, range) = match requested {
+            None => (0, total.saturating_sub(1), None),
             Some(text) => {
                 let Some((start, end)) = parse_range(text.trim()) else {
                     return ItemOperationsStatus::InvalidRange;
@@ -437,14 +492,30 @@ impl Run<'_> {
                     return ItemOperationsStatus::InvalidRange;
                 }
                 let end = end.min(total - 1);
-                // Both fit in usize: they are below `bytes.len()`.
-                let (Ok(from), Ok(to)) = (usize::try_from(start), usize::try_from(end)) else {
+                (start, end, Some(format!("{start}-{end}")))
+            }
+        };
+        let served = match data {
+            AttachmentData::Bytes(mut bytes) => {
+                // Both fit in usize: they are below `bytes.len()` (or it is empty).
+                let (Ok(from), Ok(to)) = (usize::try_from(first), usize::try_from(last)) else {
                     return ItemOperationsStatus::InvalidRange;
                 };
-                let mut bytes = bytes;
                 bytes.truncate(to.saturating_add(1));
-                bytes.drain(..from);
-                (bytes, Some(format!("{start}-{end}")))
+                bytes.drain(..from.min(bytes.len()));
+                bytes
+            }
+            AttachmentData::Stored { .. } if total == 0 => Vec::new(),
+            AttachmentData::Stored { row, part } => {
+                // Refuse before reading what could not be sent anyway.
+                let wanted = usize::try_from(last - first + 1).unwrap_or(usize::MAX);
+                if self.remaining() < wanted {
+                    return ItemOperationsStatus::TooLarge;
+                }
+                match source.read_stored(row, &part, first, last) {
+                    Ok(bytes) => bytes,
+                    Err(_) => return ItemOperationsStatus::ServerError,
+                }
             }
         };
         let mut properties = FileProperties {

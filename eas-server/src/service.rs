@@ -46,13 +46,15 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::accounts::{Admission, AuthError, Directory, Feature};
 use crate::http::{Credentials, EasRequest, HttpFailure, ShutdownToken, wbxml_response};
 use crate::hub::{Hub, Wake};
-use crate::item_operations::{self, FetchLimits};
+use crate::item_operations::{self, AttachmentData, FetchLimits};
+use crate::mailin::Message;
 use crate::provision::{Policy, PolicyCheck, ProvisionInput};
 use crate::status_response::status_only;
 use crate::store::devices;
-use crate::store::mailbox::{Mailbox, Visibility, ensure_mailbox};
+use crate::store::mailbox::{Mailbox, Visibility, ensure_mailbox, read_content_range};
 use eas_codec::command::item_operations::ItemOperationsRequest;
 use eas_codec::command::provision::{ProvisionRequest, ProvisionResponse};
+use eas_model::mail::outline::{PartDecoder, StoredPart};
 
 /// What the command layer is configured with.
 #[derive(Debug, Clone)]
@@ -443,12 +445,34 @@ impl Service {
         .await?
     }
 
-    /// Deliver a message to a local account's Inbox (LMTP, import), announcing it.
+    /// Deliver a message held in memory to a local account's folder of `folder_type`
+    /// (2 = Inbox), announcing it; see [`Service::deliver_message`].
     pub async fn deliver(
         &self,
         account: i64,
         address: String,
         raw: Bytes,
+        initial: crate::store::mailbox::InitialMailState,
+        folder_type: u8,
+    ) -> Result<(CollectionId, eas_sync_engine::ItemId), String> {
+        self.deliver_message(
+            account,
+            address,
+            Message::from_bytes(raw),
+            initial,
+            folder_type,
+        )
+        .await
+    }
+
+    /// Deliver a message to a local account's folder of `folder_type` (LMTP, import),
+    /// announcing it. The message streams into the store: a spooled message is never read
+    /// into memory whole.
+    pub async fn deliver_message(
+        &self,
+        account: i64,
+        address: String,
+        message: Message,
         initial: crate::store::mailbox::InitialMailState,
         folder_type: u8,
     ) -> Result<(CollectionId, eas_sync_engine::ItemId), String> {
@@ -469,8 +493,13 @@ impl Service {
                 now,
                 ProtocolVersion::V16_1,
             );
+            let folder = mailbox
+                .folder_of_type(folder_type)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no folder of type {folder_type}"))?;
+            let mut reader = message.reader();
             let stored = mailbox
-                .add_mail(folder_type, &raw, initial)
+                .add_mail_from(&folder, &mut reader, message.len(), initial)
                 .map_err(|e| e.to_string())?;
             let touched = mailbox.touched().clone();
             drop(mailbox);
@@ -917,6 +946,59 @@ impl Service {
         Ok(resp)
     }
 
+    /// A response body that reads a stored attachment from the store chunk by chunk and
+    /// decodes it on the way, so sending a large attachment holds a chunk, not the file.
+    /// Each chunk is its own short read, so no lock is held while the client is slow. If
+    /// the item is deleted meanwhile, the body ends in an error and the client retries.
+    fn stream_stored(&self, row: i64, part: StoredPart) -> Body {
+        const CHUNK: u64 = 256 * 1024;
+        let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(2);
+        let service = self.clone();
+        tokio::spawn(async move {
+            let Some(mut decoder) = PartDecoder::new(&part) else {
+                let _ = tx
+                    .send(Err(std::io::Error::other("part cannot be streamed")))
+                    .await;
+                return;
+            };
+            let mut at = part.start;
+            while at < part.end {
+                let end = (at + CHUNK).min(part.end);
+                let read = service
+                    .with_store(move |conn| read_content_range(conn, row, at, end))
+                    .await;
+                let encoded = match read {
+                    Ok(Ok(bytes)) => bytes,
+                    Ok(Err(e)) => {
+                        tracing::warn!(row, error = %e, "attachment stream stopped");
+                        let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
+                        return;
+                    }
+                    Err(e) => {
+                        tracing::warn!(row, error = ?e, "attachment stream stopped");
+                        let _ = tx.send(Err(std::io::Error::other("store busy"))).await;
+                        return;
+                    }
+                };
+                let mut out = Vec::with_capacity(encoded.len());
+                decoder.push(&encoded, &mut out);
+                if !out.is_empty() && tx.send(Ok(Bytes::from(out))).await.is_err() {
+                    // The client went away.
+                    return;
+                }
+                at = end;
+            }
+            let mut out = Vec::new();
+            decoder.finish(&mut out);
+            if !out.is_empty() {
+                let _ = tx.send(Ok(Bytes::from(out))).await;
+            }
+        });
+        Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|item| (item, rx))
+        }))
+    }
+
     async fn get_attachment(
         &self,
         p: Principal,
@@ -940,8 +1022,12 @@ impl Service {
             })
             .await?;
         match result {
-            Ok((content_type, bytes)) => {
-                let mut resp = Response::new(Body::from(bytes));
+            Ok((content_type, data)) => {
+                let body = match data {
+                    AttachmentData::Bytes(bytes) => Body::from(bytes),
+                    AttachmentData::Stored { row, part } => self.stream_stored(row, part),
+                };
+                let mut resp = Response::new(body);
                 if let Ok(v) = axum::http::HeaderValue::from_str(&content_type) {
                     resp.headers_mut()
                         .insert(axum::http::header::CONTENT_TYPE, v);

@@ -14,7 +14,8 @@ use eas_codec::command::item_operations::{
 use eas_codec::data::{ApplicationData, BodyPreference};
 use eas_model::mail::{BodyOptions, MailItem, MailState};
 use eas_server::item_operations::{
-    FetchLimits, GetAttachmentError, ItemSource, encode_outcome, get_attachment, item_operations,
+    AttachmentData, FetchLimits, GetAttachmentError, ItemSource, encode_outcome, get_attachment,
+    item_operations,
 };
 use eas_server::provision::Policy;
 use eas_sync_engine::{BackendError, CollectionId, ItemId};
@@ -378,7 +379,10 @@ fn empty_folder_contents_and_get_attachment() {
 
     let m = mem();
     let r = reference(&m);
-    let (ct, bytes) = get_attachment(&m, &r, &Policy::default()).unwrap();
+    let (ct, data) = get_attachment(&m, &r, &Policy::default()).unwrap();
+    let AttachmentData::Bytes(bytes) = data else {
+        panic!("a small attachment is read whole")
+    };
     assert_eq!(ct, "application/octet-stream");
     assert_eq!(bytes, (0u8..10).collect::<Vec<_>>());
     let off = Policy {

@@ -6,9 +6,8 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Bytes;
 use eas_server::http::Shutdown;
-use eas_server::mailin::{Delivery, DeliveryError, LmtpConfig, serve_lmtp};
+use eas_server::mailin::{Delivery, DeliveryError, LmtpConfig, Message, serve_lmtp};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
@@ -22,6 +21,8 @@ struct Recorder {
     users: Vec<&'static str>,
     failing: Vec<&'static str>,
     delivered: Mutex<Vec<(String, Vec<u8>)>>,
+    /// Whether each delivery's message came spooled to disk.
+    spooled: Mutex<Vec<bool>>,
 }
 
 impl Recorder {
@@ -30,6 +31,7 @@ impl Recorder {
             users: vec!["alice@example.com", "bob@example.com", "carol@example.com"],
             failing,
             delivered: Mutex::new(Vec::new()),
+            spooled: Mutex::new(Vec::new()),
         }
     }
 
@@ -44,14 +46,15 @@ impl Delivery for Recorder {
         Ok(self.users.contains(&lower.as_str()))
     }
 
-    async fn deliver(&self, recipient: &str, message: Bytes) -> Result<(), DeliveryError> {
+    async fn deliver(&self, recipient: &str, message: Message) -> Result<(), DeliveryError> {
         if self.failing.contains(&recipient) {
             return Err(DeliveryError::Temporary("store busy".to_owned()));
         }
         self.delivered
             .lock()
             .unwrap()
-            .push((recipient.to_owned(), message.to_vec()));
+            .push((recipient.to_owned(), message.to_vec().unwrap()));
+        self.spooled.lock().unwrap().push(message.is_spooled());
         Ok(())
     }
 }
@@ -63,6 +66,7 @@ fn config() -> LmtpConfig {
         max_recipients: 3,
         idle_timeout: Duration::from_secs(10),
         max_connections: 8,
+        ..LmtpConfig::default()
     }
 }
 
@@ -337,6 +341,74 @@ async fn data_is_dot_unstuffed_and_bare_lf_becomes_crlf() {
         &id,
         b"Subject: lf\r\n\r\nbody\r\n",
     );
+    stop(server).await;
+}
+
+#[tokio::test]
+async fn a_large_message_is_spooled_to_disk_and_every_recipient_gets_it_whole() {
+    let spool = tempfile::tempdir().unwrap();
+    let server = start(
+        LmtpConfig {
+            max_message_bytes: 4_000_000,
+            spool_threshold: 64 * 1024,
+            spool_dir: Some(spool.path().to_path_buf()),
+            ..config()
+        },
+        vec![],
+    )
+    .await;
+    let mut body = b"Subject: big\r\n\r\n".to_vec();
+    let mut line = 0u32;
+    while body.len() < 2_000_000 {
+        body.extend_from_slice(format!(".line {line} of a long message\r\n").as_bytes());
+        line += 1;
+    }
+    let mut c = Client::greeted(server.addr).await;
+    c.lhlo().await;
+    c.command("MAIL FROM:<s@ext.example>").await;
+    c.command("RCPT TO:<alice@example.com>").await;
+    c.command("RCPT TO:<bob@example.com>").await;
+    assert_eq!(code(&c.command("DATA").await), "354 2.0.0");
+    // Dot-stuffed on the wire, as an MTA sends it.
+    let mut wire = Vec::new();
+    for l in body.split_inclusive(|b| *b == b'\n') {
+        if l.starts_with(b".") {
+            wire.push(b'.');
+        }
+        wire.extend_from_slice(l);
+    }
+    wire.extend_from_slice(b".\r\n");
+    c.send_bytes(&wire).await;
+    let alice = delivery_id(&c.line().await);
+    let bob = delivery_id(&c.line().await);
+    let delivered = server.recorder.delivered();
+    assert_delivered(
+        &delivered[0].1,
+        "s@ext.example",
+        "alice@example.com",
+        &alice,
+        &body,
+    );
+    assert_delivered(
+        &delivered[1].1,
+        "s@ext.example",
+        "bob@example.com",
+        &bob,
+        &body,
+    );
+    assert_eq!(*server.recorder.spooled.lock().unwrap(), [true, true]);
+    // A small message stays in memory.
+    c.command("MAIL FROM:<s@ext.example>").await;
+    c.command("RCPT TO:<alice@example.com>").await;
+    c.command("DATA").await;
+    c.send("Subject: small\r\n\r\nhi\r\n.\r\n").await;
+    delivery_id(&c.line().await);
+    assert_eq!(
+        *server.recorder.spooled.lock().unwrap(),
+        [true, true, false]
+    );
+    // Spool files have no name: nothing is left behind, even by a crash.
+    assert_eq!(std::fs::read_dir(spool.path()).unwrap().count(), 0);
     stop(server).await;
 }
 

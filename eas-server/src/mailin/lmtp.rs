@@ -14,11 +14,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::body::Bytes;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use super::message::{Message, Spool};
 use crate::http::ShutdownToken;
 
 /// Where accepted mail goes. Implemented by the server over its store.
@@ -28,13 +28,14 @@ pub trait Delivery: Send + Sync + 'static {
     /// sent it; case-folding the local part is up to the implementation.
     fn accepts(&self, recipient: &str) -> impl Future<Output = Result<bool, DeliveryError>> + Send;
 
-    /// Deliver one message to one recipient. The message bytes already carry the
-    /// `Return-Path` and `Received` header lines this module prepends, and use CRLF line
-    /// endings.
+    /// Deliver one message to one recipient. The message already carries the
+    /// `Return-Path` and `Received` header lines this module prepends, and uses CRLF line
+    /// endings. A large message is spooled to disk: read it with [`Message::reader`]
+    /// (blocking) rather than into memory.
     fn deliver(
         &self,
         recipient: &str,
-        message: Bytes,
+        message: Message,
     ) -> impl Future<Output = Result<(), DeliveryError>> + Send;
 }
 
@@ -81,6 +82,12 @@ pub struct LmtpConfig {
     pub idle_timeout: Duration,
     /// Most concurrent sessions; more are greeted with `421 4.3.2` and closed.
     pub max_connections: usize,
+    /// Message data beyond this many bytes is spooled to a file instead of memory.
+    pub spool_threshold: usize,
+    /// Where spool files go (unnamed, so nothing is left behind by a crash); `None` is the
+    /// system's temporary directory, which may be memory-backed: servers set the data
+    /// directory.
+    pub spool_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for LmtpConfig {
@@ -92,6 +99,8 @@ impl Default for LmtpConfig {
             // RFC 5321 4.5.3.2.7: a server should wait at least 5 minutes for a command.
             idle_timeout: Duration::from_secs(300),
             max_connections: 64,
+            spool_threshold: 1024 * 1024,
+            spool_dir: None,
         }
     }
 }
@@ -489,18 +498,14 @@ where
             None => "local".to_owned(),
         };
         for recipient in &transaction.recipients {
-            let mut message = Vec::with_capacity(body.len() + 256);
-            message.extend_from_slice(
-                format!(
-                    "Return-Path: <{}>\r\nReceived: from {from} ({peer})\r\n\tby {} with LMTP id {id}\r\n\tfor <{}>; {date}\r\n",
-                    transaction.sender,
-                    self.config.hostname,
-                    header_safe(recipient),
-                )
-                .as_bytes(),
+            let head = format!(
+                "Return-Path: <{}>\r\nReceived: from {from} ({peer})\r\n\tby {} with LMTP id {id}\r\n\tfor <{}>; {date}\r\n",
+                transaction.sender,
+                self.config.hostname,
+                header_safe(recipient),
             );
-            message.extend_from_slice(&body);
-            let line = match self.delivery.deliver(recipient, Bytes::from(message)).await {
+            let message = body.with_head(head.into_bytes());
+            let line = match self.delivery.deliver(recipient, message).await {
                 Ok(()) => format!("250 2.0.0 <{}> delivered, id {id}", header_safe(recipient)),
                 Err(e) => {
                     tracing::warn!(recipient, error = %e, "LMTP delivery failed");
@@ -517,8 +522,9 @@ where
     /// Read message data up to the lone dot: dot-unstuffed, line ends made CRLF. An
     /// oversized message is read to its end and dropped, so the session can go on.
     async fn read_data(&mut self) -> std::io::Result<DataOutcome> {
-        let max = self.config.max_message_bytes;
-        let mut body: Vec<u8> = Vec::new();
+        let max = self.config.max_message_bytes as u64;
+        let new_spool = || Spool::new(self.config.spool_threshold, self.config.spool_dir.clone());
+        let mut body = new_spool();
         let mut too_large = false;
         let mut line = Vec::new();
         loop {
@@ -528,7 +534,9 @@ where
             let keep = if too_large {
                 3
             } else {
-                max.saturating_sub(body.len()) + 3
+                usize::try_from(max.saturating_sub(body.len()))
+                    .unwrap_or(usize::MAX)
+                    .saturating_add(3)
             };
             let read = match tokio::time::timeout(
                 self.config.idle_timeout,
@@ -550,7 +558,7 @@ where
                     return Ok(if too_large {
                         DataOutcome::TooLarge
                     } else {
-                        DataOutcome::Complete(body)
+                        DataOutcome::Complete(body.finish().await?)
                     });
                 }
             } else {
@@ -560,19 +568,20 @@ where
                 continue;
             }
             let text = line.strip_prefix(b".").unwrap_or(&line);
-            if body.len() + text.len() + 2 > max {
+            if body.len() + text.len() as u64 + 2 > max {
                 too_large = true;
-                body = Vec::new();
+                // Dropping the spool deletes its file.
+                body = new_spool();
                 continue;
             }
-            body.extend_from_slice(text);
-            body.extend_from_slice(b"\r\n");
+            body.write(text).await?;
+            body.write(b"\r\n").await?;
         }
     }
 }
 
 enum DataOutcome {
-    Complete(Vec<u8>),
+    Complete(Message),
     TooLarge,
     Closed,
     IdleTimeout,

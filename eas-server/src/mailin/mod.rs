@@ -4,8 +4,10 @@
 
 pub mod import;
 pub mod lmtp;
+pub mod message;
 
 pub use import::{ImportError, ImportedMessage, normalize_line_endings, read_maildir, read_mbox};
 pub use lmtp::{
     Delivery, DeliveryError, LmtpConfig, SHUTDOWN_GRACE, serve_lmtp, serve_lmtp_stream,
 };
+pub use message::{Message, Spool};

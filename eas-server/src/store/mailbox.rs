@@ -20,6 +20,9 @@
 //! deletion keeps the row as a tombstone (no content) so a device that was away learns of it.
 
 use std::collections::BTreeSet;
+use std::io::{Read, Seek, SeekFrom, Write};
+
+use crate::item_operations::AttachmentData;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -28,14 +31,15 @@ use eas_codec::data::ApplicationData;
 use eas_codec::data::email::Flag;
 use eas_model::calendar::Appointment;
 use eas_model::contact::ContactItem;
-use eas_model::mail::{BodyOptions, MailChange, MailItem, MailState};
+use eas_model::mail::outline::{self, OutlineBuilder};
+use eas_model::mail::{BodyOptions, MailChange, MailItem, MailState, MimeSupport};
 use eas_model::note::NoteItem;
 use eas_model::task::TaskItem;
 use eas_sync_engine::backend::{FolderClass, RenderContext};
 use eas_sync_engine::{
     Backend, BackendError, Change, ChangePage, ChangeToken, CollectionId, Folder, ItemId, ItemMeta,
 };
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, MAIN_DB, OptionalExtension, params};
 
 /// Which classes of folders an account may see (its Email, Contacts and PIM switches).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -315,10 +319,58 @@ pub struct ItemRow {
     pub id: i64,
     /// The folder's row id.
     pub folder: i64,
-    /// The content: MIME bytes or iCalendar / vCard text.
+    /// The content: MIME bytes or iCalendar / vCard text; for a row loaded with
+    /// [`Content::View`] the message's outline when it has one (see `is_outline`).
     pub content: Vec<u8>,
+    /// `content` holds the outline of a message with large attachments
+    /// ([`eas_model::mail::outline`]), not the message.
+    pub is_outline: bool,
     /// The mail state (mail only).
     pub mail_state: MailState,
+}
+
+/// How much of an item's content [`Mailbox::load_item_with`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Content {
+    /// The stored bytes, whole.
+    Full,
+    /// What rendering needs: a large message's outline instead of the message.
+    View,
+    /// None (state changes).
+    None,
+}
+
+/// Size of the chunks a message is streamed into the store in.
+const STREAM_CHUNK: usize = 64 * 1024;
+
+/// Bytes `start..end` of item row `row`'s stored content, read through SQLite's
+/// incremental BLOB I/O without loading the rest. The caller has checked that the row
+/// belongs to the account (row ids come from [`AttachmentData::Stored`]).
+pub fn read_content_range(
+    conn: &Connection,
+    row: i64,
+    start: u64,
+    end: u64,
+) -> Result<Vec<u8>, BackendError> {
+    let broken = |e: std::io::Error| {
+        BackendError::Unavailable(format!("item {row}: stored range unreadable: {e}"))
+    };
+    // A deleted item has no content left: the blob cannot be opened.
+    let mut blob = conn
+        .blob_open(MAIN_DB, c"store_items", c"content", row, true)
+        .map_err(|e| BackendError::Unavailable(format!("item {row}: {e}")))?;
+    let stored = blob.len() as u64;
+    if start > end || end > stored {
+        return Err(BackendError::Unavailable(format!(
+            "item {row}: range {start}..{end} outside its {stored} bytes"
+        )));
+    }
+    let len = usize::try_from(end - start)
+        .map_err(|_| BackendError::Unavailable(format!("item {row}: range too large")))?;
+    let mut out = vec![0u8; len];
+    blob.seek(SeekFrom::Start(start)).map_err(broken)?;
+    blob.read_exact(&mut out).map_err(broken)?;
+    Ok(out)
 }
 
 impl<'c> Mailbox<'c> {
@@ -458,29 +510,47 @@ impl<'c> Mailbox<'c> {
         live.ok_or_else(no_item)
     }
 
-    /// Read a live item of a visible folder.
+    /// Read a live item of a visible folder, with its whole content.
     pub fn load_item(&self, folder: &CollectionId, id: &ItemId) -> Result<ItemRow, BackendError> {
+        self.load_item_with(folder, id, Content::Full)
+    }
+
+    /// Read a live item of a visible folder, with as much of its content as `content` says.
+    pub fn load_item_with(
+        &self,
+        folder: &CollectionId,
+        id: &ItemId,
+        content: Content,
+    ) -> Result<ItemRow, BackendError> {
         let f = self.folder_row(folder)?;
         let n = self.item_row_id(&f, id)?;
+        let column = match content {
+            Content::Full => "content, 0",
+            Content::View => "COALESCE(outline, content), outline IS NOT NULL",
+            Content::None => "NULL, 0",
+        };
         self.conn
             .query_row(
-                "SELECT id, folder_id, content, mail_read, mail_flag, mail_categories,
+                &format!(
+                    "SELECT id, folder_id, {column}, mail_read, mail_flag, mail_categories,
                         last_verb, last_verb_time, date
-                 FROM store_items WHERE id = ?1",
+                     FROM store_items WHERE id = ?1"
+                ),
                 [n],
                 |r| {
                     let id: i64 = r.get(0)?;
-                    let flag: Option<String> = r.get(4)?;
-                    let cats: Option<String> = r.get(5)?;
-                    let date: Option<i64> = r.get(8)?;
+                    let flag: Option<String> = r.get(5)?;
+                    let cats: Option<String> = r.get(6)?;
+                    let date: Option<i64> = r.get(9)?;
                     Ok(ItemRow {
                         id,
                         folder: r.get(1)?,
                         content: r.get::<_, Option<Vec<u8>>>(2)?.unwrap_or_default(),
+                        is_outline: r.get::<_, i64>(3)? != 0,
                         mail_state: MailState {
                             item_id: id.to_string(),
                             received: date.and_then(from_ts),
-                            read: r.get::<_, i64>(3)? != 0,
+                            read: r.get::<_, i64>(4)? != 0,
                             flag: flag.map(|t| flag_from_text(&t)),
                             categories: cats
                                 .map(|c| {
@@ -491,9 +561,9 @@ impl<'c> Mailbox<'c> {
                                 })
                                 .unwrap_or_default(),
                             last_verb_executed: r
-                                .get::<_, Option<i64>>(6)?
+                                .get::<_, Option<i64>>(7)?
                                 .and_then(|v| u32::try_from(v).ok()),
-                            last_verb_execution_time: r.get::<_, Option<i64>>(7)?.and_then(from_ts),
+                            last_verb_execution_time: r.get::<_, Option<i64>>(8)?.and_then(from_ts),
                             user_addresses: vec![self.owner.clone()],
                         },
                     })
@@ -536,8 +606,15 @@ impl<'c> Mailbox<'c> {
         let text = || String::from_utf8_lossy(&row.content).into_owned();
         Ok(match class {
             FolderClass::Email => {
-                let item =
-                    MailItem::from_mime(&row.content, row.mail_state.clone()).map_err(invalid)?;
+                let item = if !row.is_outline {
+                    MailItem::from_mime(&row.content, row.mail_state.clone()).map_err(invalid)?
+                } else if body.mime_support != MimeSupport::Never {
+                    // The client may be sent the message itself: only then is it read whole.
+                    let full = self.full_content(row.id)?;
+                    MailItem::from_mime(&full, row.mail_state.clone()).map_err(invalid)?
+                } else {
+                    MailItem::from_outline(&row.content, row.mail_state.clone()).map_err(invalid)?
+                };
                 ApplicationData::Email(Box::new(item.to_wire_with(version, body)))
             }
             FolderClass::Calendar => {
@@ -693,20 +770,29 @@ impl<'c> Mailbox<'c> {
         raw: &[u8],
         initial: InitialMailState,
     ) -> Result<Stored, BackendError> {
+        let mut reader = raw;
+        self.add_mail_from(folder, &mut reader, raw.len() as u64, initial)
+    }
+
+    /// Store a message of `len` bytes read from `reader` in a given mail folder, streaming:
+    /// the bytes go into the database in chunks through SQLite's incremental BLOB I/O while
+    /// an [outline](eas_model::mail::outline) of the message is built, so memory use does
+    /// not grow with the message's attachments. Reading fewer or more than `len` bytes is an
+    /// error (the caller's transaction then stores nothing).
+    pub fn add_mail_from(
+        &mut self,
+        folder: &CollectionId,
+        reader: &mut dyn Read,
+        len: u64,
+        initial: InitialMailState,
+    ) -> Result<Stored, BackendError> {
         let f = self.folder_row(folder)?;
         if f.class != FolderClass::Email {
             return Err(BackendError::InvalidItem("not a mail folder".into()));
         }
+        let size = i64::try_from(len)
+            .map_err(|_| BackendError::InvalidItem("message too large".into()))?;
         let received = initial.received.unwrap_or(self.now);
-        // Parse once to refuse what can never be shown and to index the conversation.
-        let item = MailItem::from_mime(
-            raw,
-            MailState {
-                received: Some(received),
-                ..MailState::default()
-            },
-        )
-        .map_err(|e| BackendError::InvalidItem(e.to_string()))?;
         let seq = self.next_modseq(f.id)?;
         let flag = initial.flagged.then(|| Flag {
             status: Some(2),
@@ -716,24 +802,94 @@ impl<'c> Mailbox<'c> {
         self.conn
             .execute(
                 "INSERT INTO store_items (folder_id, modseq, deleted, date, complete, content,
-                    uid, size, conversation_id, mail_read, mail_flag)
-                 VALUES (?1, ?2, 0, ?3, 0, ?4, NULL, ?5, ?6, ?7, ?8)",
+                    uid, size, mail_read, mail_flag)
+                 VALUES (?1, ?2, 0, ?3, 0, zeroblob(?4), NULL, ?4, ?5, ?6)",
                 params![
                     f.id,
                     seq,
                     ts(received),
-                    raw,
-                    raw.len() as i64,
-                    item.conversation_id.to_vec(),
+                    size,
                     i64::from(initial.seen),
                     flag.as_ref().map(flag_to_text),
                 ],
             )
             .map_err(unavailable)?;
+        let row = self.conn.last_insert_rowid();
+        let outline = self.write_content(row, reader, len)?;
+        // Parse the outline once, to refuse what can never be shown and to index the
+        // conversation.
+        let item = MailItem::from_outline(
+            &outline.bytes,
+            MailState {
+                received: Some(received),
+                ..MailState::default()
+            },
+        )
+        .map_err(|e| BackendError::InvalidItem(e.to_string()))?;
+        let kept_outline = (outline.omitted > 0).then_some(outline.bytes);
+        self.conn
+            .execute(
+                "UPDATE store_items SET conversation_id = ?1, outline = ?2 WHERE id = ?3",
+                params![item.conversation_id.to_vec(), kept_outline, row],
+            )
+            .map_err(unavailable)?;
         Ok(Stored {
             folder: folder.clone(),
-            item: ItemId(self.conn.last_insert_rowid().to_string()),
+            item: ItemId(row.to_string()),
         })
+    }
+
+    /// Copy `len` bytes from `reader` into row `row`'s zero-filled content, building the
+    /// message's outline on the way.
+    fn write_content(
+        &self,
+        row: i64,
+        reader: &mut dyn Read,
+        len: u64,
+    ) -> Result<eas_model::mail::outline::Outline, BackendError> {
+        let mut blob = self
+            .conn
+            .blob_open(MAIN_DB, c"store_items", c"content", row, false)
+            .map_err(unavailable)?;
+        let mut builder = OutlineBuilder::new();
+        let mut chunk = vec![0u8; STREAM_CHUNK];
+        let mut written = 0u64;
+        loop {
+            let n = match reader.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(BackendError::Unavailable(format!("reading message: {e}"))),
+            };
+            let piece = &chunk[..n];
+            if written + n as u64 > len {
+                return Err(BackendError::InvalidItem(format!(
+                    "message longer than the announced {len} bytes"
+                )));
+            }
+            blob.write_all(piece)
+                .map_err(|e| BackendError::Unavailable(format!("writing message: {e}")))?;
+            builder.push(piece);
+            written += n as u64;
+        }
+        if written != len {
+            return Err(BackendError::InvalidItem(format!(
+                "message of {written} bytes, {len} announced"
+            )));
+        }
+        Ok(builder.finish())
+    }
+
+    /// The whole stored content of row `row` (a message read whole on purpose).
+    fn full_content(&self, row: i64) -> Result<Vec<u8>, BackendError> {
+        self.conn
+            .query_row(
+                "SELECT content FROM store_items WHERE id = ?1",
+                [row],
+                |r| r.get::<_, Option<Vec<u8>>>(0),
+            )
+            .map_err(unavailable)
+            .map(Option::unwrap_or_default)
     }
 
     fn insert(
@@ -785,7 +941,7 @@ impl<'c> Mailbox<'c> {
         self.conn
             .execute(
                 "UPDATE store_items SET deleted = 1, modseq = ?1, content = NULL,
-                    conversation_id = NULL WHERE id = ?2",
+                    outline = NULL, conversation_id = NULL WHERE id = ?2",
                 params![seq, id],
             )
             .map_err(unavailable)?;
@@ -1155,7 +1311,7 @@ impl Backend for Mailbox<'_> {
         ctx: &RenderContext<'_>,
     ) -> Result<ApplicationData, BackendError> {
         let f = self.folder_row(folder)?;
-        let row = self.load_item(folder, id)?;
+        let row = self.load_item_with(folder, id, Content::View)?;
         let body = match ctx.options {
             Some(o) => BodyOptions::from_sync(o)
                 .map_err(|e| BackendError::InvalidItem(format!("body options: {e}")))?,
@@ -1189,7 +1345,7 @@ impl Backend for Mailbox<'_> {
             };
             let change = MailChange::from_wire(email)
                 .map_err(|e| BackendError::InvalidItem(e.to_string()))?;
-            let mut state = self.load_item(folder, id)?.mail_state;
+            let mut state = self.load_item_with(folder, id, Content::None)?.mail_state;
             change.apply(&mut state);
             let seq = self.next_modseq(f.id)?;
             self.conn
@@ -1277,10 +1433,11 @@ impl Backend for Mailbox<'_> {
         self.conn
             .execute(
                 "INSERT INTO store_items (folder_id, modseq, deleted, date, complete, content,
-                    uid, size, conversation_id, mail_read, mail_flag, mail_categories,
+                    outline, uid, size, conversation_id, mail_read, mail_flag, mail_categories,
                     last_verb, last_verb_time)
-                 SELECT ?1, ?2, 0, date, complete, content, uid, size, conversation_id,
-                    mail_read, mail_flag, mail_categories, last_verb, last_verb_time
+                 SELECT ?1, ?2, 0, date, complete, content, outline, uid, size,
+                    conversation_id, mail_read, mail_flag, mail_categories, last_verb,
+                    last_verb_time
                  FROM store_items WHERE id = ?3",
                 params![dst.id, seq, n],
             )
@@ -1324,7 +1481,7 @@ impl crate::item_operations::ItemSource for Mailbox<'_> {
         options: Option<&eas_codec::command::item_operations::FetchOptions>,
     ) -> Result<ApplicationData, BackendError> {
         let class = self.folder_class(folder)?;
-        let row = self.load_item(folder, id)?;
+        let row = self.load_item_with(folder, id, Content::View)?;
         let body = match options {
             Some(o) => BodyOptions::from_fetch(o)
                 .map_err(|e| BackendError::InvalidItem(format!("body options: {e}")))?,
@@ -1334,6 +1491,66 @@ impl crate::item_operations::ItemSource for Mailbox<'_> {
     }
 
     fn attachment(&self, file_reference: &str) -> Result<(String, Vec<u8>), BackendError> {
+        let (content_type, data) = self.attachment_data(file_reference)?;
+        let bytes = match data {
+            AttachmentData::Bytes(bytes) => bytes,
+            AttachmentData::Stored { row, part } => {
+                let encoded = read_content_range(self.conn, row, part.start, part.end)?;
+                outline::decode_stored(&part, &encoded)
+            }
+        };
+        Ok((content_type, bytes))
+    }
+
+    fn read_stored(
+        &self,
+        row: i64,
+        part: &outline::StoredPart,
+        first: u64,
+        last: u64,
+    ) -> Result<Vec<u8>, BackendError> {
+        let mut decoder = outline::PartDecoder::new(part).ok_or_else(|| {
+            BackendError::Unavailable(format!("item {row}: part is not read by range"))
+        })?;
+        let cap = usize::try_from(last.saturating_sub(first).saturating_add(1))
+            .map_err(|_| BackendError::Unavailable(format!("item {row}: range too large")))?;
+        let mut served = Vec::with_capacity(cap.min(STREAM_CHUNK * 16));
+        // Decoded bytes before the range are passed over, chunk by chunk.
+        let mut decoded_at = 0u64;
+        let mut at = part.start;
+        let mut chunk = Vec::new();
+        let keep = |chunk: &mut Vec<u8>, decoded_at: &mut u64, served: &mut Vec<u8>| {
+            let chunk_start = *decoded_at;
+            let chunk_end = chunk_start + chunk.len() as u64;
+            *decoded_at = chunk_end;
+            let from = first.max(chunk_start);
+            let to = (last + 1).min(chunk_end);
+            if from < to {
+                // Offsets inside the chunk: below its length.
+                let lo = usize::try_from(from - chunk_start).unwrap_or(0);
+                let hi = usize::try_from(to - chunk_start).unwrap_or(0);
+                served.extend_from_slice(&chunk[lo..hi]);
+            }
+            chunk.clear();
+        };
+        while at < part.end && decoded_at <= last {
+            let end = (at + STREAM_CHUNK as u64 * 4).min(part.end);
+            let encoded = read_content_range(self.conn, row, at, end)?;
+            decoder.push(&encoded, &mut chunk);
+            keep(&mut chunk, &mut decoded_at, &mut served);
+            at = end;
+        }
+        if at >= part.end {
+            decoder.finish(&mut chunk);
+            keep(&mut chunk, &mut decoded_at, &mut served);
+        }
+        Ok(served)
+    }
+
+    fn attachment_data(
+        &self,
+        file_reference: &str,
+    ) -> Result<(String, AttachmentData), BackendError> {
         let missing = || BackendError::NoItem {
             folder: CollectionId(String::new()),
             item: ItemId(file_reference.to_string()),
@@ -1345,9 +1562,13 @@ impl crate::item_operations::ItemSource for Mailbox<'_> {
         if self.folder_class(&folder)? != FolderClass::Email {
             return Err(missing());
         }
-        let row = self.load_item(&folder, &item)?;
-        let parsed = MailItem::from_mime(&row.content, row.mail_state.clone())
-            .map_err(|e| BackendError::Unavailable(e.to_string()))?;
+        let row = self.load_item_with(&folder, &item, Content::View)?;
+        let unreadable = |e: eas_model::ModelError| BackendError::Unavailable(e.to_string());
+        let parsed = if row.is_outline {
+            MailItem::from_outline(&row.content, row.mail_state.clone()).map_err(unreadable)?
+        } else {
+            MailItem::from_mime(&row.content, row.mail_state.clone()).map_err(unreadable)?
+        };
         // Only a part the message lists as an attachment may be fetched: a reference to its
         // body or headers part is not one.
         let attachment = parsed
@@ -1355,9 +1576,30 @@ impl crate::item_operations::ItemSource for Mailbox<'_> {
             .iter()
             .find(|a| a.part_index == part)
             .ok_or_else(missing)?;
-        let bytes =
-            eas_model::mail::attachment::part_content(&row.content, part).map_err(|_| missing())?;
-        Ok((attachment.content_type.clone(), bytes))
+        let content_type = attachment.content_type.clone();
+        let stored = row
+            .is_outline
+            .then(|| outline::stored_part(&row.content, part))
+            .flatten();
+        let data = match stored {
+            // Left in the store, to be read (and streamed) by range.
+            Some(stored) if outline::PartDecoder::new(&stored).is_some() => {
+                AttachmentData::Stored {
+                    row: row.id,
+                    part: stored,
+                }
+            }
+            // Text and attached messages are decoded whole, from their own bytes only.
+            Some(stored) => {
+                let encoded = read_content_range(self.conn, row.id, stored.start, stored.end)?;
+                AttachmentData::Bytes(outline::decode_stored(&stored, &encoded))
+            }
+            None => AttachmentData::Bytes(
+                eas_model::mail::attachment::part_content(&row.content, part)
+                    .map_err(|_| missing())?,
+            ),
+        };
+        Ok((content_type, data))
     }
 
     fn empty_folder(

@@ -98,6 +98,9 @@ pub const MIGRATIONS: &[&str] = &[
         updated_at INTEGER NOT NULL,
         PRIMARY KEY (account_id, device_id)
      );",
+    // v5: the outline of a message with large attachments, read instead of the message
+    // when a device is shown it (see eas_model::mail::outline).
+    "ALTER TABLE store_items ADD COLUMN outline BLOB;",
 ];
 
 /// The schema version this build writes.
