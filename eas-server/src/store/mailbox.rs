@@ -776,7 +776,7 @@ impl<'c> Mailbox<'c> {
 
     /// Store a message of `len` bytes read from `reader` in a given mail folder, streaming:
     /// the bytes go into the database in chunks through SQLite's incremental BLOB I/O while
-    /// an [outline](eas_model::mail::outline) of the message is built, so memory use does
+    /// an outline ([`eas_model::mail::outline`]) of the message is built, so memory use does
     /// not grow with the message's attachments. Reading fewer or more than `len` bytes is an
     /// error (the caller's transaction then stores nothing).
     pub fn add_mail_from(
