@@ -141,23 +141,10 @@ impl LocalDelivery {
     }
 
     async fn account_of(&self, recipient: &str) -> Result<Option<(i64, String)>, DeliveryError> {
-        let login = recipient.to_string();
         self.service
-            .with_directory(
-                move |dir| -> Result<Option<(i64, String)>, DirectoryError> {
-                    // Only `local@domain` is an address; `DOMAIN\user` is a login form.
-                    if !login.contains('@') {
-                        return Ok(None);
-                    }
-                    match dir.find_account(&login)? {
-                        Some(id) => Ok(Some((id.0, dir.account(id)?.address()))),
-                        None => Ok(None),
-                    }
-                },
-            )
+            .local_account(recipient)
             .await
-            .map_err(|_| DeliveryError::Temporary("directory unavailable".into()))?
-            .map_err(|e| DeliveryError::Temporary(e.to_string()))
+            .map_err(DeliveryError::Temporary)
     }
 }
 

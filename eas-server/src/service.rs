@@ -48,11 +48,13 @@ use crate::http::{Credentials, EasRequest, HttpFailure, ShutdownToken, wbxml_res
 use crate::hub::{Hub, Wake};
 use crate::item_operations::{self, AttachmentData, FetchLimits};
 use crate::mailin::Message;
+use crate::meetings;
 use crate::provision::{Policy, PolicyCheck, ProvisionInput};
 use crate::status_response::status_only;
 use crate::store::devices;
 use crate::store::mailbox::{Mailbox, Visibility, ensure_mailbox, read_content_range};
 use eas_codec::command::item_operations::ItemOperationsRequest;
+use eas_codec::command::meeting_response::{MeetingResponseRequest, MeetingResponseResponse};
 use eas_codec::command::provision::{ProvisionRequest, ProvisionResponse};
 use eas_model::mail::outline::{PartDecoder, StoredPart};
 
@@ -501,6 +503,15 @@ impl Service {
             let stored = mailbox
                 .add_mail_from(&folder, &mut reader, message.len(), initial)
                 .map_err(|e| e.to_string())?;
+            // A meeting in the message updates the calendar in the same transaction; a
+            // meeting that cannot be applied leaves the mail delivered as it is.
+            match meetings::in_savepoint(&mut mailbox, |mb| {
+                meetings::on_delivery(mb, &stored.folder, &stored.item)
+            }) {
+                Ok(meetings::CalendarEffect::None) => {}
+                Ok(effect) => tracing::info!(account, ?effect, "meeting applied on delivery"),
+                Err(e) => tracing::warn!(account, error = %e, "meeting in a delivered message"),
+            }
             let touched = mailbox.touched().clone();
             drop(mailbox);
             tx.commit().map_err(|e| e.to_string())?;
@@ -746,6 +757,7 @@ impl crate::http::CommandHandler for Service {
             Command::Ping => self.ping(p, req, body, shutdown).await,
             Command::ItemOperations => self.item_operations(p, req, body).await,
             Command::GetAttachment => self.get_attachment(p, req).await,
+            Command::MeetingResponse => self.meeting_response(p, req, body).await,
             Command::Settings => {
                 let request: SettingsRequest = decode_body(&body, version, false)?;
                 respond(&settings(&p, &req, &request), version)
@@ -997,6 +1009,92 @@ impl Service {
         Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
             rx.recv().await.map(|item| (item, rx))
         }))
+    }
+
+    async fn meeting_response(
+        &self,
+        p: Principal,
+        req: EasRequest,
+        body: Bytes,
+    ) -> Result<Response<Body>, HttpFailure> {
+        let version = req.protocol_version;
+        let request: MeetingResponseRequest = decode_body(&body, version, false)?;
+        let domain = p.domain.clone();
+        let name = p.display_name.clone();
+        let (response, outgoing) = self
+            .transact(&p, &req.device_id, version, move |_, _, _, mb| {
+                let ctx = meetings::ResponseContext {
+                    version,
+                    display_name: Some(name.as_str()).filter(|n| !n.is_empty()),
+                    message_id_domain: &domain,
+                };
+                let mut results = Vec::new();
+                let mut mail = Vec::new();
+                for item in &request.request {
+                    let (result, out) = meetings::respond(mb, item, &ctx);
+                    results.push(result);
+                    mail.extend(out);
+                }
+                (MeetingResponseResponse { result: results }, mail)
+            })
+            .await?;
+        // Sent after the answers are committed: a failure here loses no answer.
+        for mail in outgoing {
+            self.send_mail(mail).await;
+        }
+        respond(&response, version)
+    }
+
+    /// The local account an address names: (row id, canonical address).
+    pub async fn local_account(&self, address: &str) -> Result<Option<(i64, String)>, String> {
+        let login = address.to_string();
+        self.with_directory(move |dir| -> Result<Option<(i64, String)>, String> {
+            // Only `local@domain` is an address; `DOMAIN\user` is a login form.
+            if !login.contains('@') {
+                return Ok(None);
+            }
+            match dir.find_account(&login).map_err(|e| e.to_string())? {
+                Some(id) => Ok(Some((
+                    id.0,
+                    dir.account(id).map_err(|e| e.to_string())?.address(),
+                ))),
+                None => Ok(None),
+            }
+        })
+        .await
+        .map_err(|_| "directory unavailable".to_string())?
+    }
+
+    /// Send a message the server writes itself (a meeting reply): local recipients get it
+    /// delivered now; others need the outbound relay.
+    pub async fn send_mail(&self, mail: meetings::OutgoingMail) {
+        let message = Message::from_bytes(mail.mime);
+        for rcpt in &mail.to {
+            match self.local_account(rcpt).await {
+                Ok(Some((account, address))) => {
+                    if let Err(e) = self
+                        .deliver_message(
+                            account,
+                            address,
+                            message.clone(),
+                            crate::store::mailbox::InitialMailState::default(),
+                            2,
+                        )
+                        .await
+                    {
+                        tracing::warn!(rcpt, error = %e, "local delivery of a server message failed");
+                    }
+                }
+                Ok(None) => {
+                    tracing::warn!(
+                        rcpt,
+                        from = mail.from,
+                        "no relay for a remote recipient; message not sent"
+                    );
+                }
+                Err(e) => tracing::warn!(rcpt, error = %e, "recipient lookup failed"),
+            }
+        }
     }
 
     async fn get_attachment(

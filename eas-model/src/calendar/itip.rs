@@ -171,6 +171,74 @@ pub struct IncomingReply {
     pub answer: AppliedReply,
 }
 
+/// The mail an attendee's answer goes out in (MeetingResponse with `SendResponse`, 16.x):
+/// `text/plain` with the user's note (or a line saying the answer), and the iCalendar
+/// [`reply`] as `text/calendar; method=REPLY` (or COUNTER). From `attendee` to the organizer.
+/// `message_id` is the Message-ID without angle brackets.
+#[allow(clippy::too_many_arguments)]
+pub fn reply_mail(
+    invitation: &Appointment,
+    attendee: &str,
+    attendee_name: Option<&str>,
+    response: Response,
+    proposed: Option<ProposedTime>,
+    occurrence: Option<DateTime<Utc>>,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+    message_id: &str,
+) -> Result<Vec<u8>, ModelError> {
+    use mail_builder::MessageBuilder;
+    use mail_builder::headers::address::Address;
+    use mail_builder::mime::MimePart;
+
+    let ical = reply(invitation, attendee, response, proposed, occurrence, now)?;
+    let organizer = invitation
+        .organizer
+        .as_ref()
+        .ok_or_else(|| ModelError::ICalendar("invitation without ORGANIZER".into()))?;
+    let verb = match (response, proposed.is_some()) {
+        (_, true) => "New Time Proposed",
+        (Response::Accept, _) => "Accepted",
+        (Response::Tentative, _) => "Tentative",
+        (Response::Decline, _) => "Declined",
+    };
+    let subject = format!("{verb}: {}", invitation.summary.as_deref().unwrap_or(""));
+    let text = match note.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) => n.to_string(),
+        None => format!("{verb}: {}", invitation.summary.as_deref().unwrap_or("")),
+    };
+    let method = if proposed.is_some() {
+        "COUNTER"
+    } else {
+        "REPLY"
+    };
+    let from = match attendee_name {
+        Some(name) => Address::new_address(Some(name.to_string()), attendee.to_string()),
+        None => Address::new_address(None::<String>, attendee.to_string()),
+    };
+    let to = Address::new_address(organizer.name.clone(), organizer.email.clone());
+    let body = MimePart::new(
+        "multipart/alternative",
+        vec![
+            MimePart::new("text/plain; charset=utf-8", text),
+            MimePart::new(
+                format!("text/calendar; charset=utf-8; method={method}"),
+                ical,
+            ),
+        ],
+    );
+    let message = MessageBuilder::new()
+        .from(from)
+        .to(to)
+        .subject(subject)
+        .date(now.timestamp())
+        .message_id(message_id.to_string())
+        .body(body);
+    message
+        .write_to_vec()
+        .map_err(|e| ModelError::Mime(e.to_string()))
+}
+
 /// Read a METHOD:REPLY object.
 pub fn parse_reply(text: &str) -> Result<IncomingReply, ModelError> {
     let a = Appointment::from_icalendar(text, None)?;

@@ -69,6 +69,36 @@ pub(crate) fn find(message: &Message<'_>, received: Option<DateTime<Utc>>) -> Op
     })
 }
 
+/// The first `text/calendar` part of a MIME message (or of its
+/// [outline](super::outline), where calendar parts are always kept): its METHOD, upper-case
+/// (empty when absent), and its text. Any method: REQUEST, CANCEL, REPLY, COUNTER.
+pub fn calendar_text(mime: &[u8]) -> Option<(String, String)> {
+    let message = mail_parser::MessageParser::default().parse(mime)?;
+    message.parts.iter().find_map(|part| {
+        let ct = part.content_type()?;
+        let is_calendar = ct.ctype().eq_ignore_ascii_case("text")
+            && ct
+                .subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("calendar"));
+        if !is_calendar {
+            return None;
+        }
+        let PartType::Text(text) = &part.body else {
+            return None;
+        };
+        let method = text
+            .lines()
+            .find_map(|l| {
+                let (name, value) = l.split_once(':')?;
+                name.trim()
+                    .eq_ignore_ascii_case("METHOD")
+                    .then(|| value.trim().to_ascii_uppercase())
+            })
+            .unwrap_or_default();
+        Some((method, text.to_string()))
+    })
+}
+
 /// The `MeetingRequest` of an iCalendar invitation or cancellation.
 ///
 /// The meeting is the series master, else the first VEVENT, read by

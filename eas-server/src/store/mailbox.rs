@@ -329,6 +329,9 @@ pub struct ItemRow {
     pub mail_state: MailState,
 }
 
+/// What the store indexes of PIM text: (date for filters, complete, UID).
+type PimMeta = (Option<DateTime<Utc>>, bool, Option<String>);
+
 /// How much of an item's content [`Mailbox::load_item_with`] reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Content {
@@ -414,6 +417,21 @@ impl<'c> Mailbox<'c> {
     /// The account's row id.
     pub fn account(&self) -> i64 {
         self.account
+    }
+
+    /// The account's address.
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// The time this mailbox was opened at (the command's clock).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// The connection (the command's transaction).
+    pub fn connection(&self) -> &Connection {
+        self.conn
     }
 
     fn folder_row(&self, id: &CollectionId) -> Result<FolderRow, BackendError> {
@@ -619,7 +637,11 @@ impl<'c> Mailbox<'c> {
             }
             FolderClass::Calendar => {
                 let a = Appointment::from_icalendar(&text(), Some(&self.owner)).map_err(invalid)?;
-                ApplicationData::Calendar(Box::new(a.to_wire(version)))
+                let mut wire = a.to_wire(version);
+                if version >= ProtocolVersion::V14_0 {
+                    wire.response_type = crate::meetings::response_type(&a, &self.owner);
+                }
+                ApplicationData::Calendar(Box::new(wire))
             }
             FolderClass::Contacts => {
                 let c = ContactItem::from_vcard(&text()).map_err(invalid)?;
@@ -711,8 +733,88 @@ impl<'c> Mailbox<'c> {
             .folder_of_type(folder_type)?
             .ok_or_else(|| BackendError::NoFolder(CollectionId(format!("type {folder_type}"))))?;
         let f = self.folder_row(&folder)?;
+        let (date, complete, uid) = self.pim_meta(f.class, text)?;
+        let content = StoredContent {
+            content: text.as_bytes().to_vec(),
+            date,
+            complete,
+            uid: uid.unwrap_or_else(|| new_uid(self.account, self.now)),
+        };
+        let id = self.insert(f.id, &content, None)?;
+        Ok(Stored {
+            folder,
+            item: ItemId(id.to_string()),
+        })
+    }
+
+    /// Replace a PIM item's text (a calendar item an invitation update or reply changed),
+    /// as a change devices sync.
+    pub fn replace_pim_text(
+        &mut self,
+        folder: &CollectionId,
+        id: &ItemId,
+        text: &str,
+    ) -> Result<(), BackendError> {
+        let f = self.folder_row(folder)?;
+        let n = self.item_row_id(&f, id)?;
+        let (date, complete, uid) = self.pim_meta(f.class, text)?;
+        let seq = self.next_modseq(f.id)?;
+        self.conn
+            .execute(
+                "UPDATE store_items SET content = ?1, date = ?2, complete = ?3,
+                    uid = COALESCE(?4, uid), size = ?5, modseq = ?6 WHERE id = ?7",
+                params![
+                    text.as_bytes(),
+                    date.map(ts),
+                    i64::from(complete),
+                    uid,
+                    text.len() as i64,
+                    seq,
+                    n
+                ],
+            )
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    /// The live item of a visible folder of `class` whose UID is `uid`.
+    pub fn find_by_uid(
+        &self,
+        class: FolderClass,
+        uid: &str,
+    ) -> Result<Option<(CollectionId, ItemId)>, BackendError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT i.id, i.folder_id FROM store_items i
+                 JOIN store_folders f ON f.id = i.folder_id
+                 WHERE f.account_id = ?1 AND f.class = ?2 AND i.uid = ?3 AND i.deleted = 0
+                 ORDER BY i.id",
+            )
+            .map_err(unavailable)?;
+        let rows = stmt
+            .query_map(params![self.account, class_code(class), uid], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+            })
+            .map_err(unavailable)?;
+        for row in rows {
+            let (id, folder) = row.map_err(unavailable)?;
+            let folder = CollectionId(folder.to_string());
+            if self.folder_row(&folder).is_ok() {
+                return Ok(Some((folder, ItemId(id.to_string()))));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Date, completion and UID of PIM text of `class`, checked by parsing.
+    fn pim_meta(
+        &self,
+        class: FolderClass,
+        text: &str,
+    ) -> Result<PimMeta, BackendError> {
         let invalid = |e: eas_model::ModelError| BackendError::InvalidItem(e.to_string());
-        let (date, complete, uid) = match f.class {
+        Ok(match class {
             FolderClass::Calendar => {
                 let a = Appointment::from_icalendar(text, Some(&self.owner)).map_err(invalid)?;
                 let date = match &a.recurrence {
@@ -736,17 +838,6 @@ impl<'c> Mailbox<'c> {
             FolderClass::Email => {
                 return Err(BackendError::InvalidItem("not a PIM folder".into()));
             }
-        };
-        let content = StoredContent {
-            content: text.as_bytes().to_vec(),
-            date,
-            complete,
-            uid: uid.unwrap_or_else(|| new_uid(self.account, self.now)),
-        };
-        let id = self.insert(f.id, &content, None)?;
-        Ok(Stored {
-            folder,
-            item: ItemId(id.to_string()),
         })
     }
 

@@ -101,6 +101,8 @@ pub const MIGRATIONS: &[&str] = &[
     // v5: the outline of a message with large attachments, read instead of the message
     // when a device is shown it (see eas_model::mail::outline).
     "ALTER TABLE store_items ADD COLUMN outline BLOB;",
+    // v6: answers given to meeting requests (see crate::meetings).
+    crate::meetings::SCHEMA,
 ];
 
 /// The schema version this build writes.
