@@ -8,6 +8,9 @@ pub enum ModelError {
     /// A MIME message could not be read or built.
     #[error("MIME: {0}")]
     Mime(String),
+    /// A message to send names no recipient in `To`, `Cc` or `Bcc` (ComposeMail status 119).
+    #[error("the message has no recipient in To, Cc or Bcc")]
+    NoRecipient,
     /// iCalendar data could not be read, or has no component of the kind wanted.
     #[error("iCalendar: {0}")]
     ICalendar(String),

@@ -70,6 +70,8 @@ pub fn service_settings(config: &Config) -> ServiceSettings {
             .map(|(d, p)| (d.to_ascii_lowercase(), p.clone()))
             .collect(),
         max_parked: std::time::Duration::from_secs(config.push.max_connection_lifetime_secs),
+        relay: config.relay.clone(),
+        mail_domain: config.relay.helo.clone(),
         ..ServiceSettings::default()
     }
 }
@@ -304,6 +306,8 @@ pub async fn start(config: &Config, directory: DirectoryConfig) -> Result<Runnin
         });
         tracing::info!(%local, "LMTP listening");
     }
+    // The outbound queue survives restarts: the relay starts with whatever is due.
+    tasks.spawn(crate::mailout::run_relay(service.clone(), token.clone()));
     Ok(Running {
         https,
         lmtp,

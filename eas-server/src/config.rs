@@ -36,6 +36,8 @@ pub struct Config {
     pub https: HttpsSection,
     /// The LMTP listener mail is delivered through.
     pub lmtp: LmtpSection,
+    /// The smarthost outbound mail to other domains is relayed through.
+    pub relay: crate::mailout::RelayConfig,
     /// Request and Sync bounds.
     pub limits: LimitsSection,
     /// Ping and Sync `Wait` bounds.
@@ -287,6 +289,7 @@ impl Default for Config {
             data_dir: PathBuf::from("/var/lib/eas-server"),
             https: HttpsSection::default(),
             lmtp: LmtpSection::default(),
+            relay: crate::mailout::RelayConfig::default(),
             limits: LimitsSection::default(),
             push: PushSection::default(),
             accounts: AccountsSection::default(),
@@ -373,6 +376,12 @@ impl Config {
         }
         check_positive("lmtp.max_message_bytes", lmtp.max_message_bytes)?;
         check_positive("lmtp.max_recipients", lmtp.max_recipients)?;
+        if self.relay.retry_secs.is_empty() || self.relay.retry_secs.contains(&0) {
+            return invalid("relay.retry_secs must list positive delays");
+        }
+        if self.relay.helo.trim().is_empty() || self.relay.helo.contains(char::is_whitespace) {
+            return invalid("relay.helo must be a non-empty name without spaces");
+        }
 
         let limits = &self.limits;
         check_positive("limits.max_body_bytes", limits.max_body_bytes)?;

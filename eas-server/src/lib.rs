@@ -14,6 +14,7 @@ pub mod http;
 pub mod hub;
 pub mod item_operations;
 pub mod mailin;
+pub mod mailout;
 pub mod meetings;
 pub mod provision;
 pub mod service;

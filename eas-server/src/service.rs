@@ -53,9 +53,14 @@ use crate::provision::{Policy, PolicyCheck, ProvisionInput};
 use crate::status_response::status_only;
 use crate::store::devices;
 use crate::store::mailbox::{Mailbox, Visibility, ensure_mailbox, read_content_range};
+use eas_codec::command::compose::{
+    ComposeMailStatus, SendMailRequest, SendMailResponse, SmartForwardRequest,
+    SmartForwardResponse, SmartReplyRequest, SmartReplyResponse,
+};
 use eas_codec::command::item_operations::ItemOperationsRequest;
 use eas_codec::command::meeting_response::{MeetingResponseRequest, MeetingResponseResponse};
 use eas_codec::command::provision::{ProvisionRequest, ProvisionResponse};
+use eas_model::compose::{LegacyQuery, Outgoing, SendContext, SmartKind, SmartRequest, SourceRef};
 use eas_model::mail::outline::{PartDecoder, StoredPart};
 
 /// What the command layer is configured with.
@@ -76,6 +81,10 @@ pub struct ServiceSettings {
     /// Most store transactions running or queued at once; beyond it a request is answered
     /// 503 with `Retry-After` instead of queueing without bound (overload).
     pub max_pending_transactions: usize,
+    /// The smarthost and retry schedule of outbound mail.
+    pub relay: crate::mailout::RelayConfig,
+    /// The domain of Message-IDs the server generates.
+    pub mail_domain: String,
 }
 
 impl Default for ServiceSettings {
@@ -88,6 +97,8 @@ impl Default for ServiceSettings {
             zone: Tz::UTC,
             auth_cache_ttl: Duration::from_secs(300),
             max_pending_transactions: 1024,
+            relay: crate::mailout::RelayConfig::default(),
+            mail_domain: "localhost".to_owned(),
         }
     }
 }
@@ -129,6 +140,8 @@ struct Inner {
     logins: Mutex<HashMap<String, CachedLogin>>,
     salt: [u8; 16],
     pending: Arc<tokio::sync::Semaphore>,
+    /// Wakes the outbound relay when something is queued.
+    outbound: tokio::sync::Notify,
 }
 
 /// The ActiveSync command handler over the directory and the store.
@@ -209,8 +222,24 @@ impl Service {
                     settings.max_pending_transactions.max(1),
                 )),
                 settings,
+                outbound: tokio::sync::Notify::new(),
             }),
         }
+    }
+
+    /// The outbound relay's settings.
+    pub fn relay_config(&self) -> &crate::mailout::RelayConfig {
+        &self.inner.settings.relay
+    }
+
+    /// Wake the outbound relay (something was queued).
+    pub fn wake_outbound(&self) {
+        self.inner.outbound.notify_one();
+    }
+
+    /// Resolves when [`Service::wake_outbound`] is called.
+    pub async fn outbound_notified(&self) {
+        self.inner.outbound.notified().await;
     }
 
     /// The notification hub.
@@ -758,6 +787,9 @@ impl crate::http::CommandHandler for Service {
             Command::ItemOperations => self.item_operations(p, req, body).await,
             Command::GetAttachment => self.get_attachment(p, req).await,
             Command::MeetingResponse => self.meeting_response(p, req, body).await,
+            Command::SendMail => self.compose(p, req, body, None).await,
+            Command::SmartReply => self.compose(p, req, body, Some(SmartKind::Reply)).await,
+            Command::SmartForward => self.compose(p, req, body, Some(SmartKind::Forward)).await,
             Command::Settings => {
                 let request: SettingsRequest = decode_body(&body, version, false)?;
                 respond(&settings(&p, &req, &request), version)
@@ -1011,6 +1043,266 @@ impl Service {
         }))
     }
 
+    /// SendMail (`smart` = `None`), SmartReply and SmartForward, in the 14.0+ ComposeMail
+    /// form and the 12.x raw-MIME form. The message is queued in the transaction that
+    /// answers the device (see [`crate::mailout`]), with the Sent Items copy and the
+    /// original's LastVerbExecuted; the relay delivers it.
+    async fn compose(
+        &self,
+        p: Principal,
+        req: EasRequest,
+        body: Bytes,
+        smart: Option<SmartKind>,
+    ) -> Result<Response<Body>, HttpFailure> {
+        if !p.visible.email {
+            return Err(HttpFailure::Forbidden);
+        }
+        let version = req.protocol_version;
+        match self.submit(&p, &req, body, smart).await {
+            Ok(()) => Ok(wbxml_response(Vec::new())),
+            Err(SubmitError::Http(f)) => Err(f),
+            Err(SubmitError::Status(status, why)) => {
+                tracing::info!(command = ?req.command, status = status.code(), why, "message not sent");
+                if version < ProtocolVersion::V14_0 {
+                    // 12.x has no ComposeMail status: failure is an HTTP error.
+                    return Err(match status {
+                        ComposeMailStatus::InvalidMime
+                        | ComposeMailStatus::MessageHasNoRecipient
+                        | ComposeMailStatus::MessageRecipientUnresolved
+                        | ComposeMailStatus::InvalidCombinationOfIds => {
+                            HttpFailure::BadRequest(crate::http::RequestError::MalformedBody(why))
+                        }
+                        ComposeMailStatus::AccessDenied => HttpFailure::Forbidden,
+                        _ => HttpFailure::Internal,
+                    });
+                }
+                match smart {
+                    None => respond(
+                        &SendMailResponse {
+                            status: Some(status),
+                        },
+                        version,
+                    ),
+                    Some(SmartKind::Reply) => respond(
+                        &SmartReplyResponse {
+                            status: Some(status),
+                        },
+                        version,
+                    ),
+                    Some(SmartKind::Forward) => respond(
+                        &SmartForwardResponse {
+                            status: Some(status),
+                        },
+                        version,
+                    ),
+                }
+            }
+        }
+    }
+
+    async fn submit(
+        &self,
+        p: &Principal,
+        req: &EasRequest,
+        body: Bytes,
+        smart: Option<SmartKind>,
+    ) -> Result<(), SubmitError> {
+        use ComposeMailStatus as S;
+        let version = req.protocol_version;
+        let modern = version >= ProtocolVersion::V14_0;
+        let bad_wbxml = |e: HttpFailure| match e {
+            HttpFailure::BadRequest(r) => SubmitError::Status(S::InvalidWbxml, r.to_string()),
+            other => SubmitError::Http(other),
+        };
+        // The request in one owned form: (client id, MIME, save, source, replace MIME).
+        let (client_id, mime, save, source, replace_mime): (
+            Option<String>,
+            Vec<u8>,
+            bool,
+            Option<SourceRef>,
+            bool,
+        ) = if modern {
+            match smart {
+                None => {
+                    let r: SendMailRequest =
+                        decode_body(&body, version, false).map_err(bad_wbxml)?;
+                    (
+                        Some(r.client_id.to_string()),
+                        r.mime.0,
+                        r.save_in_sent_items.is_some(),
+                        None,
+                        false,
+                    )
+                }
+                Some(SmartKind::Reply) => {
+                    let r: SmartReplyRequest =
+                        decode_body(&body, version, false).map_err(bad_wbxml)?;
+                    let s = SmartRequest::from_reply(&r).map_err(|e| {
+                        SubmitError::Status(S::InvalidCombinationOfIds, e.to_string())
+                    })?;
+                    (
+                        Some(r.client_id.to_string()),
+                        s.mime.to_vec(),
+                        s.save_in_sent_items,
+                        Some(s.source),
+                        s.options.replace_mime,
+                    )
+                }
+                Some(SmartKind::Forward) => {
+                    let r: SmartForwardRequest =
+                        decode_body(&body, version, false).map_err(bad_wbxml)?;
+                    let s = SmartRequest::from_forward(&r).map_err(|e| {
+                        SubmitError::Status(S::InvalidCombinationOfIds, e.to_string())
+                    })?;
+                    (
+                        Some(r.client_id.to_string()),
+                        s.mime.to_vec(),
+                        s.save_in_sent_items,
+                        Some(s.source),
+                        s.options.replace_mime,
+                    )
+                }
+            }
+        } else {
+            let params = &req.params;
+            match smart {
+                None => (None, body.to_vec(), params.save_in_sent, None, false),
+                Some(kind) => {
+                    let query = LegacyQuery {
+                        item_id: params.item_id.as_deref(),
+                        collection_id: params.collection_id.as_deref(),
+                        long_id: params.long_id.as_deref(),
+                        occurrence: params.occurrence.as_deref(),
+                        save_in_sent: params.save_in_sent.then_some("T"),
+                    };
+                    let s = SmartRequest::from_legacy(kind, &body, &query).map_err(|e| {
+                        SubmitError::Status(S::InvalidCombinationOfIds, e.to_string())
+                    })?;
+                    (
+                        None,
+                        body.to_vec(),
+                        s.save_in_sent_items,
+                        Some(s.source),
+                        false,
+                    )
+                }
+            }
+        };
+        if mime.is_empty() {
+            return Err(SubmitError::Status(S::InvalidMime, "no message".into()));
+        }
+        let domain = self.inner.settings.mail_domain.clone();
+        let relay_configured = self.relay_config().is_configured();
+        let owner = p.address.clone();
+
+        // Build the message (reading the original for a reply or forward).
+        let built = self
+            .read(p, &req.device_id, version, move |_, _, _, mb| {
+                build_outgoing(
+                    mb,
+                    smart,
+                    &mime,
+                    source.as_ref(),
+                    replace_mime,
+                    save,
+                    &domain,
+                )
+            })
+            .await
+            .map_err(SubmitError::Http)??;
+
+        // The sender may only send as themselves.
+        if let Some(from) = &built.outgoing.envelope.from
+            && !from.eq_ignore_ascii_case(&owner)
+        {
+            return Err(SubmitError::Status(
+                S::AccessDenied,
+                format!("From {from} is not the account's address {owner}"),
+            ));
+        }
+        let recipients = built.outgoing.envelope.recipients.clone();
+        if recipients.is_empty() {
+            return Err(SubmitError::Status(
+                S::MessageHasNoRecipient,
+                "no recipient".into(),
+            ));
+        }
+        if let Some(bad) = recipients.iter().find(|r| !r.contains('@')) {
+            return Err(SubmitError::Status(
+                S::MessageRecipientUnresolved,
+                format!("{bad} is not an address"),
+            ));
+        }
+        if !relay_configured {
+            for rcpt in &recipients {
+                match self.local_account(rcpt).await {
+                    Ok(Some(_)) => {}
+                    Ok(None) => {
+                        return Err(SubmitError::Status(
+                            S::MailSubmissionFailed,
+                            format!("{rcpt} is not local and no relay is configured"),
+                        ));
+                    }
+                    Err(e) => return Err(SubmitError::Status(S::ServerErrorRetryLater, e)),
+                }
+            }
+        }
+
+        // Queue it, file the copy, mark the original: one transaction.
+        let account = p.account;
+        let committed = self
+            .transact(p, &req.device_id, version, move |_, _, _, mb| {
+                let now = mb.now();
+                if let Some(id) = client_id.as_deref() {
+                    match crate::mailout::claim_client_id(mb.connection(), account, id, now) {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            return Err((
+                                S::MessagePreviouslySent,
+                                format!("ClientId {id} was sent"),
+                            ));
+                        }
+                        Err(e) => return Err((S::ServerErrorRetryLater, e.to_string())),
+                    }
+                }
+                let retry = |e: String| (S::ServerErrorRetryLater, e);
+                crate::mailout::enqueue(
+                    mb.connection(),
+                    account,
+                    &owner,
+                    &recipients,
+                    &built.outgoing.message,
+                    now,
+                )
+                .map_err(|e| retry(e.to_string()))?;
+                if let Some(copy) = &built.sent_copy {
+                    let initial = crate::store::mailbox::InitialMailState {
+                        seen: true,
+                        ..Default::default()
+                    };
+                    if let Err(e) = mb.add_mail(5, copy, initial) {
+                        // No Sent Items folder is not a reason to refuse the message.
+                        tracing::warn!(error = %e, "Sent Items copy not filed");
+                    }
+                }
+                if let Some((folder, item, verb)) = &built.original
+                    && let Err(e) = mb.set_last_verb(folder, item, *verb)
+                {
+                    tracing::warn!(error = %e, "LastVerbExecuted not set");
+                }
+                Ok(())
+            })
+            .await
+            .map_err(SubmitError::Http)?;
+        match committed {
+            Ok(()) => {
+                self.wake_outbound();
+                Ok(())
+            }
+            Err((status, why)) => Err(SubmitError::Status(status, why)),
+        }
+    }
+
     async fn meeting_response(
         &self,
         p: Principal,
@@ -1019,9 +1311,10 @@ impl Service {
     ) -> Result<Response<Body>, HttpFailure> {
         let version = req.protocol_version;
         let request: MeetingResponseRequest = decode_body(&body, version, false)?;
-        let domain = p.domain.clone();
+        let domain = self.inner.settings.mail_domain.clone();
         let name = p.display_name.clone();
-        let (response, outgoing) = self
+        let account = p.account;
+        let (response, queued) = self
             .transact(&p, &req.device_id, version, move |_, _, _, mb| {
                 let ctx = meetings::ResponseContext {
                     version,
@@ -1035,12 +1328,27 @@ impl Service {
                     results.push(result);
                     mail.extend(out);
                 }
-                (MeetingResponseResponse { result: results }, mail)
+                // The replies are queued with the answers, so both commit or neither.
+                let now = mb.now();
+                let mut queued = 0usize;
+                for m in &mail {
+                    match crate::mailout::enqueue(
+                        mb.connection(),
+                        account,
+                        &m.from,
+                        &m.to,
+                        &m.mime,
+                        now,
+                    ) {
+                        Ok(_) => queued += 1,
+                        Err(e) => tracing::warn!(error = %e, "meeting reply not queued"),
+                    }
+                }
+                (MeetingResponseResponse { result: results }, queued)
             })
             .await?;
-        // Sent after the answers are committed: a failure here loses no answer.
-        for mail in outgoing {
-            self.send_mail(mail).await;
+        if queued > 0 {
+            self.wake_outbound();
         }
         respond(&response, version)
     }
@@ -1063,38 +1371,6 @@ impl Service {
         })
         .await
         .map_err(|_| "directory unavailable".to_string())?
-    }
-
-    /// Send a message the server writes itself (a meeting reply): local recipients get it
-    /// delivered now; others need the outbound relay.
-    pub async fn send_mail(&self, mail: meetings::OutgoingMail) {
-        let message = Message::from_bytes(mail.mime);
-        for rcpt in &mail.to {
-            match self.local_account(rcpt).await {
-                Ok(Some((account, address))) => {
-                    if let Err(e) = self
-                        .deliver_message(
-                            account,
-                            address,
-                            message.clone(),
-                            crate::store::mailbox::InitialMailState::default(),
-                            2,
-                        )
-                        .await
-                    {
-                        tracing::warn!(rcpt, error = %e, "local delivery of a server message failed");
-                    }
-                }
-                Ok(None) => {
-                    tracing::warn!(
-                        rcpt,
-                        from = mail.from,
-                        "no relay for a remote recipient; message not sent"
-                    );
-                }
-                Err(e) => tracing::warn!(rcpt, error = %e, "recipient lookup failed"),
-            }
-        }
     }
 
     async fn get_attachment(
@@ -1144,6 +1420,113 @@ impl Service {
             }
         }
     }
+}
+
+/// Why a SendMail, SmartReply or SmartForward was not sent.
+enum SubmitError {
+    /// An HTTP-level failure (authentication, overload).
+    Http(HttpFailure),
+    /// A ComposeMail status, and why (for the log).
+    Status(ComposeMailStatus, String),
+}
+
+/// A message ready to queue.
+struct Built {
+    outgoing: Outgoing,
+    /// The Sent Items copy (with `Bcc:`), when asked for.
+    sent_copy: Option<Vec<u8>>,
+    /// The original of a reply or forward and the LastVerbExecuted to set on it.
+    original: Option<(CollectionId, eas_sync_engine::ItemId, u32)>,
+}
+
+/// Build the outgoing message: SendMail passes the client's MIME through; a reply or forward
+/// reads the original (a folder item; `LongId` search results are not kept, status 150).
+fn build_outgoing(
+    mb: &Mailbox<'_>,
+    smart: Option<SmartKind>,
+    mime: &[u8],
+    source: Option<&SourceRef>,
+    replace_mime: bool,
+    save: bool,
+    domain: &str,
+) -> Result<Built, SubmitError> {
+    use ComposeMailStatus as S;
+    let ctx = SendContext {
+        now: mb.now(),
+        message_id_domain: domain,
+    };
+    let invalid_mime = |e: eas_model::ModelError| match e {
+        eas_model::ModelError::NoRecipient => {
+            SubmitError::Status(S::MessageHasNoRecipient, e.to_string())
+        }
+        e => SubmitError::Status(S::InvalidMime, e.to_string()),
+    };
+    let Some(kind) = smart else {
+        let outgoing = eas_model::compose::send_mail(mime, &ctx).map_err(invalid_mime)?;
+        let sent_copy = save.then(|| [outgoing.added_headers.as_slice(), mime].concat());
+        return Ok(Built {
+            outgoing,
+            sent_copy,
+            original: None,
+        });
+    };
+    let not_found = |why: String| SubmitError::Status(S::ItemNotFound, why);
+    let (folder, item) = match source {
+        Some(SourceRef::Item {
+            folder_id, item_id, ..
+        }) => {
+            let item = eas_sync_engine::ItemId(item_id.clone());
+            let folder = match folder_id {
+                Some(f) => CollectionId(f.clone()),
+                None => match mb.locate(&item) {
+                    Ok(Some(f)) => f,
+                    Ok(None) => return Err(not_found(format!("no item {item_id}"))),
+                    Err(e) => {
+                        return Err(SubmitError::Status(S::ServerErrorRetryLater, e.to_string()));
+                    }
+                },
+            };
+            (folder, item)
+        }
+        Some(SourceRef::LongId(id)) => return Err(not_found(format!("LongId {id} is not kept"))),
+        None => return Err(not_found("no source".into())),
+    };
+    let row = mb
+        .load_item(&folder, &item)
+        .map_err(|e| not_found(e.to_string()))?;
+    let request = SmartRequest {
+        kind,
+        mime,
+        source: SourceRef::Item {
+            folder_id: Some(folder.0.clone()),
+            item_id: item.0.clone(),
+            instance_id: None,
+        },
+        save_in_sent_items: save,
+        options: eas_model::compose::SmartOptions {
+            replace_mime,
+            ..Default::default()
+        },
+    };
+    let outgoing = request.build(&row.content, &ctx).map_err(invalid_mime)?;
+    let sent_copy = save.then(|| {
+        if outgoing.added_headers.is_empty() {
+            outgoing.message.clone()
+        } else {
+            [outgoing.added_headers.as_slice(), mime].concat()
+        }
+    });
+    // MS-ASEMAIL LastVerbExecuted: 1 reply to sender, 2 reply to all, 3 forward.
+    let verb = match kind {
+        SmartKind::Forward => 3,
+        SmartKind::Reply if outgoing.envelope.recipients.len() > 1 => 2,
+        SmartKind::Reply => 1,
+    };
+    Ok(Built {
+        outgoing,
+        sent_copy,
+        original: Some((folder, item, verb)),
+    })
 }
 
 #[cfg(test)]

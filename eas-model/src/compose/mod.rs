@@ -137,9 +137,7 @@ fn envelope_of(msg: &Message<'_>) -> Result<Envelope, ModelError> {
         }
     }
     if recipients.is_empty() {
-        return Err(ModelError::Mime(
-            "the message has no recipient in To, Cc or Bcc".into(),
-        ));
+        return Err(ModelError::NoRecipient);
     }
     let from = msg
         .from()

@@ -808,11 +808,7 @@ impl<'c> Mailbox<'c> {
     }
 
     /// Date, completion and UID of PIM text of `class`, checked by parsing.
-    fn pim_meta(
-        &self,
-        class: FolderClass,
-        text: &str,
-    ) -> Result<PimMeta, BackendError> {
+    fn pim_meta(&self, class: FolderClass, text: &str) -> Result<PimMeta, BackendError> {
         let invalid = |e: eas_model::ModelError| BackendError::InvalidItem(e.to_string());
         Ok(match class {
             FolderClass::Calendar => {

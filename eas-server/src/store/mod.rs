@@ -103,6 +103,8 @@ pub const MIGRATIONS: &[&str] = &[
     "ALTER TABLE store_items ADD COLUMN outline BLOB;",
     // v6: answers given to meeting requests (see crate::meetings).
     crate::meetings::SCHEMA,
+    // v7: the outbound queue (see crate::mailout).
+    crate::mailout::SCHEMA,
 ];
 
 /// The schema version this build writes.
