@@ -72,6 +72,7 @@ pub fn service_settings(config: &Config) -> ServiceSettings {
         max_parked: std::time::Duration::from_secs(config.push.max_connection_lifetime_secs),
         relay: config.relay.clone(),
         mail_domain: config.relay.helo.clone(),
+        public_url: config.public_url(),
         ..ServiceSettings::default()
     }
 }

@@ -65,6 +65,10 @@ pub struct HttpsSection {
     pub key: Option<PathBuf>,
     /// Serve plain HTTP without TLS, for a TLS-terminating proxy in front.
     pub plain_http: bool,
+    /// The ActiveSync URL phones are given by Autodiscover, as they reach the server
+    /// (`https://mail.example.com/Microsoft-Server-ActiveSync`). Empty: made from the first
+    /// listen address.
+    pub public_url: String,
 }
 
 impl Default for HttpsSection {
@@ -74,6 +78,7 @@ impl Default for HttpsSection {
             cert: None,
             key: None,
             plain_http: false,
+            public_url: String::new(),
         }
     }
 }
@@ -301,6 +306,23 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The ActiveSync URL phones are given: `https.public_url`, else one made from the
+    /// first listen address.
+    pub fn public_url(&self) -> String {
+        if !self.https.public_url.trim().is_empty() {
+            return self.https.public_url.trim().to_string();
+        }
+        let scheme = if self.https.plain_http {
+            "http"
+        } else {
+            "https"
+        };
+        match self.https.listen.first() {
+            Some(addr) => format!("{scheme}://{addr}/Microsoft-Server-ActiveSync"),
+            None => format!("{scheme}://localhost/Microsoft-Server-ActiveSync"),
+        }
+    }
+
     /// Reads, parses and validates a configuration file. A relative `data_dir`, `https.cert`
     /// or `https.key` is resolved against the directory of the file, so that the meaning of
     /// the file does not depend on where the server is started from.

@@ -85,6 +85,8 @@ pub struct ServiceSettings {
     pub relay: crate::mailout::RelayConfig,
     /// The domain of Message-IDs the server generates.
     pub mail_domain: String,
+    /// The ActiveSync URL Autodiscover gives phones.
+    pub public_url: String,
 }
 
 impl Default for ServiceSettings {
@@ -99,6 +101,7 @@ impl Default for ServiceSettings {
             max_pending_transactions: 1024,
             relay: crate::mailout::RelayConfig::default(),
             mail_domain: "localhost".to_owned(),
+            public_url: "https://localhost:8443/Microsoft-Server-ActiveSync".to_owned(),
         }
     }
 }
@@ -727,6 +730,96 @@ impl crate::http::CommandHandler for Service {
     ) -> Result<Principal, HttpFailure> {
         let account = self.login(credentials, peer).await?;
         self.admit(account, request.user.clone()).await
+    }
+
+    async fn autodiscover(
+        &self,
+        credentials: Option<Credentials>,
+        peer: IpAddr,
+        body: Bytes,
+    ) -> Result<Response<Body>, HttpFailure> {
+        use eas_codec::command::autodiscover::{
+            Action, ActionError, AutodiscoverErrorCode, AutodiscoverResponse, AutodiscoverStatus,
+            MOBILESYNC_RESPONSE_NS, MobileSyncResponse, Server, User, parse_request, to_xml,
+        };
+        // Autodiscover answers with the account's settings: it needs the password too.
+        let credentials = credentials.ok_or(HttpFailure::Unauthorized)?;
+        let account = self.login(&credentials, peer).await?;
+        let text = String::from_utf8_lossy(&body);
+        let answer = match parse_request(&text) {
+            Err(e) => {
+                let wrong_schema = text.contains("AcceptableResponseSchema")
+                    && !text.contains(MOBILESYNC_RESPONSE_NS);
+                tracing::info!(error = %e, "Autodiscover request refused");
+                if wrong_schema {
+                    AutodiscoverResponse::error(
+                        AutodiscoverErrorCode::ProviderNotFound,
+                        "Only the mobilesync response schema is served.",
+                    )
+                } else {
+                    AutodiscoverResponse::error(
+                        AutodiscoverErrorCode::InvalidRequest,
+                        "Invalid request.",
+                    )
+                }
+            }
+            Ok(request) => {
+                let wanted = request.email_address.trim().to_string();
+                let found = self
+                    .with_directory(move |dir| {
+                        let acc = dir.account(crate::accounts::AccountId(account))?;
+                        Ok::<_, crate::accounts::DirectoryError>((acc.address(), acc.display_name))
+                    })
+                    .await?
+                    .map_err(internal)?;
+                let (address, display_name) = found;
+                if wanted.eq_ignore_ascii_case(&address) {
+                    let url = self.inner.settings.public_url.clone();
+                    AutodiscoverResponse::MobileSync(MobileSyncResponse {
+                        culture: Some("en:us".into()),
+                        user: Some(User {
+                            display_name: Some(display_name).filter(|n| !n.is_empty()),
+                            email_address: address,
+                        }),
+                        action: Some(Action {
+                            settings: Some(vec![Server {
+                                server_type: Some("MobileSync".into()),
+                                url: Some(url.clone()),
+                                name: Some(url),
+                                server_data: None,
+                            }]),
+                            ..Action::default()
+                        }),
+                    })
+                } else {
+                    // Another user's address (or none we know): never say which exist.
+                    AutodiscoverResponse::MobileSync(MobileSyncResponse {
+                        culture: Some("en:us".into()),
+                        user: Some(User {
+                            display_name: None,
+                            email_address: wanted,
+                        }),
+                        action: Some(Action {
+                            error: Some(ActionError {
+                                status: Some(AutodiscoverStatus::ProtocolError),
+                                message: Some(
+                                    "The e-mail address is not the authenticated account's.".into(),
+                                ),
+                                debug_data: None,
+                                error_code: Some(500),
+                            }),
+                            ..Action::default()
+                        }),
+                    })
+                }
+            }
+        };
+        let mut resp = Response::new(Body::from(to_xml(&answer)));
+        resp.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("text/xml; charset=utf-8"),
+        );
+        Ok(resp)
     }
 
     async fn handle(

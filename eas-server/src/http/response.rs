@@ -28,6 +28,12 @@ pub enum HttpFailure {
     /// 449: the device must provision (missing or stale policy key).
     #[error("needs provisioning")]
     NeedsProvisioning,
+    /// 404: nothing is served at this path.
+    #[error("not found")]
+    NotFound,
+    /// 405: the method is not served at this path.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// 413: the body exceeds the configured limit.
     #[error("payload too large")]
     PayloadTooLarge,
@@ -58,6 +64,8 @@ impl HttpFailure {
                 StatusCode::from_u16(449).unwrap_or(StatusCode::FORBIDDEN)
             }
             HttpFailure::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            HttpFailure::NotFound => StatusCode::NOT_FOUND,
+            HttpFailure::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             HttpFailure::NotImplemented => StatusCode::NOT_IMPLEMENTED,
             HttpFailure::ServiceUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             HttpFailure::Internal => StatusCode::INTERNAL_SERVER_ERROR,

@@ -157,7 +157,26 @@ pub trait CommandHandler: Send + Sync + 'static {
         body: Bytes,
         shutdown: ShutdownToken,
     ) -> impl Future<Output = Result<Response<Body>, HttpFailure>> + Send;
+
+    /// Answer an Autodiscover request ([`AUTODISCOVER_PATH`], POX): `credentials` from the
+    /// Basic `Authorization` header (`None` when absent or malformed), the XML body. The
+    /// default serves none (404).
+    fn autodiscover(
+        &self,
+        credentials: Option<Credentials>,
+        peer: IpAddr,
+        body: Bytes,
+    ) -> impl Future<Output = Result<Response<Body>, HttpFailure>> + Send {
+        let _ = (credentials, peer, body);
+        async { Err(HttpFailure::NotFound) }
+    }
 }
+
+/// The Autodiscover endpoint (matched case-insensitively, as clients vary the case).
+pub const AUTODISCOVER_PATH: &str = "/autodiscover/autodiscover.xml";
+
+/// Largest Autodiscover request body: the document is a few hundred bytes.
+const MAX_AUTODISCOVER_BODY: usize = 64 * 1024;
 
 struct AppState<H> {
     handler: H,
@@ -227,6 +246,13 @@ async fn dispatch<H: CommandHandler>(
     State(state): State<Arc<AppState<H>>>,
     req: Request,
 ) -> Response<Body> {
+    if req.uri().path().eq_ignore_ascii_case(AUTODISCOVER_PATH) {
+        let realm = state.config.realm.clone();
+        return match autodiscover(&state, req).await {
+            Ok(r) => r,
+            Err(f) => f.into_response(&realm),
+        };
+    }
     if !req.uri().path().eq_ignore_ascii_case(EAS_PATH) {
         let mut r = Response::new(Body::empty());
         *r.status_mut() = StatusCode::NOT_FOUND;
@@ -251,6 +277,27 @@ async fn dispatch<H: CommandHandler>(
             r
         }
     }
+}
+
+async fn autodiscover<H: CommandHandler>(
+    state: &AppState<H>,
+    req: Request,
+) -> Result<Response<Body>, HttpFailure> {
+    if !matches!(*req.method(), Method::POST | Method::GET) {
+        return Err(HttpFailure::MethodNotAllowed);
+    }
+    let (parts, body) = req.into_parts();
+    let peer = parts
+        .extensions
+        .get::<PeerAddr>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |p| p.0.ip());
+    let credentials = parts
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| super::request::parse_basic_auth(v).ok());
+    let body = read_body(body, MAX_AUTODISCOVER_BODY).await?;
+    state.handler.autodiscover(credentials, peer, body).await
 }
 
 async fn handle_post<H: CommandHandler>(
