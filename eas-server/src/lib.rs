@@ -16,6 +16,7 @@ pub mod item_operations;
 pub mod mailin;
 pub mod mailout;
 pub mod meetings;
+pub mod oof;
 pub mod provision;
 pub mod service;
 pub mod status_response;

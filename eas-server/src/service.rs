@@ -511,6 +511,7 @@ impl Service {
         folder_type: u8,
     ) -> Result<(CollectionId, eas_sync_engine::ItemId), String> {
         let inner = self.inner.clone();
+        let relay_configured = self.relay_config().is_configured();
         tokio::task::spawn_blocking(move || {
             let now = Utc::now();
             let mut conn = lock(&inner.db);
@@ -544,10 +545,21 @@ impl Service {
                 Ok(effect) => tracing::info!(account, ?effect, "meeting applied on delivery"),
                 Err(e) => tracing::warn!(account, error = %e, "meeting in a delivered message"),
             }
+            // Out of office: one automatic reply per sender, queued with the delivery.
+            let replied = match out_of_office(&mailbox, &stored, relay_configured) {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::warn!(account, error = %e, "out-of-office reply skipped");
+                    false
+                }
+            };
             let touched = mailbox.touched().clone();
             drop(mailbox);
             tx.commit().map_err(|e| e.to_string())?;
             inner.hub.notify(account, touched.iter(), false);
+            if replied {
+                inner.outbound.notify_one();
+            }
             Ok((stored.folder, stored.item))
         })
         .await
@@ -885,7 +897,14 @@ impl crate::http::CommandHandler for Service {
             Command::SmartForward => self.compose(p, req, body, Some(SmartKind::Forward)).await,
             Command::Settings => {
                 let request: SettingsRequest = decode_body(&body, version, false)?;
-                respond(&settings(&p, &req, &request), version)
+                let principal = p.clone();
+                let info = req.clone();
+                let response = self
+                    .transact(&p, &req.device_id, version, move |_, _, _, mb| {
+                        settings(&principal, &info, &request, mb)
+                    })
+                    .await?;
+                respond(&response, version)
             }
             // The commands of the next stage (sending, meetings, search, settings) are not
             // served yet: 501 tells a client so without pretending.
@@ -970,7 +989,12 @@ impl Service {
 /// with its display name). Out-of-office and the device recovery password are not kept by
 /// this server yet: those sections are answered "access denied" rather than pretending to
 /// store them.
-fn settings(p: &Principal, req: &EasRequest, request: &SettingsRequest) -> SettingsResponse {
+fn settings(
+    p: &Principal,
+    req: &EasRequest,
+    request: &SettingsRequest,
+    mb: &Mailbox<'_>,
+) -> SettingsResponse {
     let mut response = SettingsResponse {
         status: SettingsStatus::Success,
         ..SettingsResponse::default()
@@ -1018,15 +1042,51 @@ fn settings(p: &Principal, req: &EasRequest, request: &SettingsRequest) -> Setti
             }),
         });
     }
-    if request.oof.is_some() {
+    if let Some(oof) = &request.oof {
+        let conn = mb.connection();
+        let (status, get) = match (&oof.get, &oof.set) {
+            (Some(get), None) => match crate::oof::load(conn, p.account) {
+                Ok(o) => (
+                    SettingsStatus::Success,
+                    Some(crate::oof::to_wire(&o, &get.body_type)),
+                ),
+                Err(e) => {
+                    tracing::warn!(error = %e, "OOF settings unreadable");
+                    (SettingsStatus::ServerUnavailable, None)
+                }
+            },
+            (None, Some(set)) => match crate::oof::set(conn, p.account, set) {
+                Ok(Ok(())) => (SettingsStatus::Success, None),
+                Ok(Err(status)) => (status, None),
+                Err(e) => {
+                    tracing::warn!(error = %e, "OOF settings not saved");
+                    (SettingsStatus::ServerUnavailable, None)
+                }
+            },
+            // Neither or both: the request is malformed.
+            _ => (SettingsStatus::ProtocolError, None),
+        };
         response.oof = Some(OofResponse {
-            status: Some(SettingsStatus::AccessDenied),
-            get: None,
+            status: Some(status),
+            get,
         });
     }
-    if request.device_password.is_some() {
+    if let Some(dp) = &request.device_password {
+        let status = match crate::oof::set_device_password(
+            mb.connection(),
+            p.account,
+            &req.device_id,
+            &dp.set.password,
+            mb.now(),
+        ) {
+            Ok(()) => SettingsStatus::Success,
+            Err(e) => {
+                tracing::warn!(error = %e, "device password not saved");
+                SettingsStatus::ServerUnavailable
+            }
+        };
         response.device_password = Some(DevicePasswordStatus {
-            status: Some(SettingsStatus::AccessDenied),
+            status: Some(status),
             set: None,
         });
     }
@@ -1513,6 +1573,47 @@ impl Service {
             }
         }
     }
+}
+
+/// Queue the out-of-office reply a delivered message is due, if any; whether one was.
+/// Without a relay only senders of the account's own domain can be answered.
+fn out_of_office(
+    mb: &Mailbox<'_>,
+    stored: &crate::store::mailbox::Stored,
+    relay_configured: bool,
+) -> Result<bool, String> {
+    let row = mb
+        .load_item_with(
+            &stored.folder,
+            &stored.item,
+            crate::store::mailbox::Content::View,
+        )
+        .map_err(|e| e.to_string())?;
+    let conn = mb.connection();
+    let owner = mb.owner().to_string();
+    let owner_domain = owner.rsplit('@').next().unwrap_or("").to_ascii_lowercase();
+    let reply = crate::oof::auto_reply(
+        conn,
+        mb.account(),
+        &owner,
+        &row.content,
+        |address| mb.knows_contact(address),
+        mb.now(),
+    )
+    .map_err(|e| e.to_string())?;
+    let Some((to, mime)) = reply else {
+        return Ok(false);
+    };
+    if !relay_configured
+        && !to
+            .to_ascii_lowercase()
+            .ends_with(&format!("@{owner_domain}"))
+    {
+        return Ok(false);
+    }
+    crate::mailout::enqueue(conn, mb.account(), &owner, &[to], &mime, mb.now())
+        .map_err(|e| e.to_string())?;
+    Ok(true)
 }
 
 /// Why a SendMail, SmartReply or SmartForward was not sent.

@@ -948,6 +948,108 @@ async fn settings_acknowledges_device_information_and_names_the_user() {
     );
     let account = &get.accounts.unwrap().account[0];
     assert_eq!(account.user_display_name.as_deref(), Some("Alice"));
-    // Out of office is not kept yet: refused, not pretended.
-    assert_eq!(r.oof.unwrap().status.unwrap().code(), 3);
+    // Out of office was never set: off, with an empty message per audience.
+    let oof = r.oof.unwrap();
+    assert_eq!(oof.status.unwrap().code(), 1);
+    let get = oof.get.unwrap();
+    assert_eq!(get.oof_state, Some(0));
+    assert_eq!(get.oof_message.len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn out_of_office_is_kept_and_answers_each_sender_once() {
+    use eas_codec::codec::Empty;
+    use eas_codec::command::settings::{
+        DevicePasswordRequest, DevicePasswordSet, OofGet, OofMessage, OofRequest, OofSettings,
+        SettingsRequest, SettingsResponse,
+    };
+    let server = TestServer::start(|_| {}, |_| {}).await;
+    let alice = server.client("alice@example.com", "alice-pw", "OOF", "14.1");
+    let bob = server.client("bob@example.com", "bob-pw", "OOFB", "14.1");
+    let bob_inbox = bob.folder_of_type(2).await;
+    let (mut bob_key, _) = bob.sync_all(&bob_inbox, vec![]).await;
+
+    let set = SettingsRequest {
+        oof: Some(OofRequest {
+            get: None,
+            set: Some(OofSettings {
+                oof_state: Some(1),
+                oof_message: vec![OofMessage {
+                    applies_to_internal: Some(Empty),
+                    enabled: Some(true),
+                    reply_message: Some("On holiday until Monday.".into()),
+                    body_type: Some("Text".into()),
+                    ..OofMessage::default()
+                }],
+                ..OofSettings::default()
+            }),
+        }),
+        device_password: Some(DevicePasswordRequest {
+            set: DevicePasswordSet {
+                password: "recovery-1234".into(),
+            },
+        }),
+        ..SettingsRequest::default()
+    };
+    let r: SettingsResponse = alice.call("Settings", &set).await;
+    assert_eq!(r.oof.unwrap().status.unwrap().code(), 1);
+    assert_eq!(r.device_password.unwrap().status.unwrap().code(), 1);
+    // Read back as HTML.
+    let get = SettingsRequest {
+        oof: Some(OofRequest {
+            get: Some(OofGet {
+                body_type: "HTML".into(),
+            }),
+            set: None,
+        }),
+        ..SettingsRequest::default()
+    };
+    let r: SettingsResponse = alice.call("Settings", &get).await;
+    let got = r.oof.unwrap().get.unwrap();
+    assert_eq!(got.oof_state, Some(1));
+    let internal = &got.oof_message[0];
+    assert!(internal.applies_to_internal.is_some());
+    assert_eq!(internal.enabled, Some(true));
+    assert_eq!(internal.body_type.as_deref(), Some("HTML"));
+    assert!(
+        internal
+            .reply_message
+            .as_deref()
+            .unwrap()
+            .contains("On holiday until Monday.")
+    );
+
+    // Bob writes twice: one automatic reply.
+    for subject in ["Lunch?", "Lunch again?"] {
+        let reply = lmtp_deliver_from(
+            server.lmtp(),
+            "bob@example.com",
+            "alice@example.com",
+            &message(subject, "hi").replace("sender@example.net", "bob@example.com"),
+        )
+        .await;
+        assert!(reply.starts_with("250"), "{reply}");
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut replies = Vec::new();
+    while Instant::now() < deadline {
+        let r = bob.sync_one(&bob_inbox, &bob_key, None, vec![]).await;
+        bob_key = r.sync_key.to_string();
+        replies.extend(adds(&r));
+        if !replies.is_empty() {
+            // Give a wrong second reply the time to show up too.
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let r = bob.sync_one(&bob_inbox, &bob_key, None, vec![]).await;
+            replies.extend(adds(&r));
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(replies.len(), 1, "{replies:?}");
+    match &replies[0].1 {
+        ApplicationData::Email(e) => {
+            assert_eq!(e.subject.as_deref(), Some("Automatic reply: Lunch?"));
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -777,6 +777,23 @@ impl<'c> Mailbox<'c> {
         Ok(())
     }
 
+    /// Whether one of the account's contacts has `address` (case-insensitive).
+    pub fn knows_contact(&self, address: &str) -> bool {
+        let pattern = format!("%{}%", address.replace(['%', '_'], ""));
+        self.conn
+            .query_row(
+                "SELECT 1 FROM store_items i JOIN store_folders f ON f.id = i.folder_id
+                 WHERE f.account_id = ?1 AND f.class = ?2 AND i.deleted = 0
+                   AND CAST(i.content AS TEXT) LIKE ?3 LIMIT 1",
+                params![self.account, class_code(FolderClass::Contacts), pattern],
+                |_| Ok(()),
+            )
+            .optional()
+            .ok()
+            .flatten()
+            .is_some()
+    }
+
     /// The live item of a visible folder of `class` whose UID is `uid`.
     pub fn find_by_uid(
         &self,

@@ -105,6 +105,8 @@ pub const MIGRATIONS: &[&str] = &[
     crate::meetings::SCHEMA,
     // v7: the outbound queue (see crate::mailout).
     crate::mailout::SCHEMA,
+    // v8: out-of-office settings and replies, device recovery passwords (see crate::oof).
+    crate::oof::SCHEMA,
 ];
 
 /// The schema version this build writes.

@@ -362,6 +362,11 @@ pub fn urlencode(s: &str) -> String {
 
 /// Deliver `message` to `rcpt` over LMTP; the reply after DATA.
 pub async fn lmtp_deliver(addr: SocketAddr, rcpt: &str, message: &str) -> String {
+    lmtp_deliver_from(addr, "sender@example.net", rcpt, message).await
+}
+
+/// [`lmtp_deliver`] with the envelope sender `from`.
+pub async fn lmtp_deliver_from(addr: SocketAddr, from: &str, rcpt: &str, message: &str) -> String {
     let stream = tokio::time::timeout(Duration::from_secs(5), tokio::net::TcpStream::connect(addr))
         .await
         .unwrap()
@@ -387,7 +392,7 @@ pub async fn lmtp_deliver(addr: SocketAddr, rcpt: &str, message: &str) -> String
     assert!(reply(&mut r, &mut line).await.starts_with("220"));
     w.write_all(b"LHLO test\r\n").await.unwrap();
     assert!(reply(&mut r, &mut line).await.starts_with("250"));
-    w.write_all(b"MAIL FROM:<sender@example.net>\r\n")
+    w.write_all(format!("MAIL FROM:<{from}>\r\n").as_bytes())
         .await
         .unwrap();
     assert!(reply(&mut r, &mut line).await.starts_with("250"));
