@@ -13,6 +13,7 @@ pub mod demo_data;
 pub mod http;
 pub mod hub;
 pub mod item_operations;
+pub mod lookup;
 pub mod mailin;
 pub mod mailout;
 pub mod meetings;

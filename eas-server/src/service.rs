@@ -47,6 +47,7 @@ use crate::accounts::{Admission, AuthError, Directory, Feature};
 use crate::http::{Credentials, EasRequest, HttpFailure, ShutdownToken, wbxml_response};
 use crate::hub::{Hub, Wake};
 use crate::item_operations::{self, AttachmentData, FetchLimits};
+use crate::lookup;
 use crate::mailin::Message;
 use crate::meetings;
 use crate::provision::{Policy, PolicyCheck, ProvisionInput};
@@ -61,7 +62,9 @@ use eas_codec::command::item_operations::ItemOperationsRequest;
 use eas_codec::command::meeting_response::{MeetingResponseRequest, MeetingResponseResponse};
 use eas_codec::command::provision::{ProvisionRequest, ProvisionResponse};
 use eas_model::compose::{LegacyQuery, Outgoing, SendContext, SmartKind, SmartRequest, SourceRef};
+use eas_model::mail::BodyOptions;
 use eas_model::mail::outline::{PartDecoder, StoredPart};
+use eas_sync_engine::backend::FolderClass;
 
 /// What the command layer is configured with.
 #[derive(Debug, Clone)]
@@ -892,6 +895,8 @@ impl crate::http::CommandHandler for Service {
             Command::ItemOperations => self.item_operations(p, req, body).await,
             Command::GetAttachment => self.get_attachment(p, req).await,
             Command::MeetingResponse => self.meeting_response(p, req, body).await,
+            Command::Search => self.search(p, req, body).await,
+            Command::ResolveRecipients => self.resolve_recipients(p, req, body).await,
             Command::SendMail => self.compose(p, req, body, None).await,
             Command::SmartReply => self.compose(p, req, body, Some(SmartKind::Reply)).await,
             Command::SmartForward => self.compose(p, req, body, Some(SmartKind::Forward)).await,
@@ -1194,6 +1199,307 @@ impl Service {
         Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
             rx.recv().await.map(|item| (item, rx))
         }))
+    }
+
+    /// The people of `p`'s global address list: the accounts of its domain, plus the local
+    /// accounts the given addresses name (in other domains of this server).
+    async fn gal_people(
+        &self,
+        p: &Principal,
+        addresses: Vec<String>,
+    ) -> Result<Vec<lookup::Person>, HttpFailure> {
+        let domain = p.domain.clone();
+        self.with_directory(move |dir| -> Result<Vec<lookup::Person>, String> {
+            let person = |a: crate::accounts::Account| lookup::Person {
+                display_name: if a.display_name.trim().is_empty() {
+                    a.address()
+                } else {
+                    a.display_name.clone()
+                },
+                address: a.address(),
+                account: Some(a.id.0),
+            };
+            let mut people: Vec<lookup::Person> = dir
+                .accounts(Some(&domain))
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .map(person)
+                .collect();
+            for address in addresses.iter().filter(|a| a.contains('@')) {
+                if let Some(id) = dir.find_account(address).map_err(|e| e.to_string())?
+                    && !people.iter().any(|p| p.account == Some(id.0))
+                {
+                    people.push(person(dir.account(id).map_err(|e| e.to_string())?));
+                }
+            }
+            Ok(people)
+        })
+        .await?
+        .map_err(internal)
+    }
+
+    async fn search(
+        &self,
+        p: Principal,
+        req: EasRequest,
+        body: Bytes,
+    ) -> Result<Response<Body>, HttpFailure> {
+        use eas_codec::command::search::{
+            GalPicture, ResultProperties, SearchQuery, SearchRequest, SearchResponse, SearchResult,
+            SearchResultStore, SearchResults, SearchStatus,
+        };
+        let version = req.protocol_version;
+        let request: SearchRequest = decode_body(&body, version, false)?;
+        let store = request.store;
+        let answer = |status: SearchStatus,
+                      results: Vec<SearchResult>,
+                      range: Option<String>,
+                      total: Option<u32>| {
+            SearchResponse {
+                status: SearchStatus::Success,
+                response: Some(SearchResults {
+                    store: SearchResultStore {
+                        status,
+                        results,
+                        range: range.map(Into::into),
+                        total,
+                    },
+                }),
+            }
+        };
+        let options = store.options.clone().unwrap_or_default();
+        let name = store.name.to_ascii_lowercase();
+        let response = match name.as_str() {
+            "gal" => {
+                let SearchQuery::Text(text) = &store.query else {
+                    return respond(
+                        &answer(SearchStatus::InvalidRequest, vec![], None, None),
+                        version,
+                    );
+                };
+                let Some((first, last)) = lookup::parse_range(options.range.as_deref(), (0, 49))
+                else {
+                    return respond(
+                        &answer(SearchStatus::InvalidRequest, vec![], None, None),
+                        version,
+                    );
+                };
+                let mut found: Vec<lookup::Person> = self
+                    .gal_people(&p, Vec::new())
+                    .await?
+                    .into_iter()
+                    .filter(|person| lookup::matches(person, text))
+                    .collect();
+                found.sort_by(|a, b| {
+                    a.display_name
+                        .to_lowercase()
+                        .cmp(&b.display_name.to_lowercase())
+                        .then(a.address.cmp(&b.address))
+                });
+                let total = found.len();
+                let page: Vec<SearchResult> = found
+                    .iter()
+                    .skip(first)
+                    .take(last - first + 1)
+                    .map(|person| {
+                        let mut props = lookup::gal_properties(person);
+                        if options.picture.is_some() {
+                            props.picture = Some(GalPicture {
+                                status: eas_codec::command::resolve::PictureStatus::NoPicture,
+                                data: None,
+                            });
+                        }
+                        SearchResult {
+                            properties: Some(ResultProperties::Gal(props)),
+                            ..SearchResult::default()
+                        }
+                    })
+                    .collect();
+                let range =
+                    (!page.is_empty()).then(|| format!("{first}-{}", first + page.len() - 1));
+                answer(
+                    SearchStatus::Success,
+                    page,
+                    range,
+                    Some(u32::try_from(total).unwrap_or(u32::MAX)),
+                )
+            }
+            "mailbox" => {
+                if !p.visible.email {
+                    return respond(
+                        &answer(SearchStatus::AccessDenied, vec![], None, None),
+                        version,
+                    );
+                }
+                let Some(query) = lookup::mail_query(&store.query) else {
+                    return respond(
+                        &answer(SearchStatus::TooComplex, vec![], None, None),
+                        version,
+                    );
+                };
+                let Some((first, last)) = lookup::parse_range(options.range.as_deref(), (0, 99))
+                else {
+                    return respond(
+                        &answer(SearchStatus::InvalidRequest, vec![], None, None),
+                        version,
+                    );
+                };
+                let body_options = match BodyOptions::from_search(&options) {
+                    Ok(b) => b,
+                    Err(_) => {
+                        return respond(
+                            &answer(SearchStatus::InvalidRequest, vec![], None, None),
+                            version,
+                        );
+                    }
+                };
+                let deep = options.deep_traversal.is_some();
+                let result = self
+                    .read(&p, &req.device_id, version, move |_, _, _, mb| {
+                        if query.other_class {
+                            return Ok((Vec::new(), 0usize));
+                        }
+                        let matches = lookup::search_mail(mb, &query, deep)?;
+                        let total = matches.len();
+                        let mut page = Vec::new();
+                        for (folder, item) in matches.into_iter().skip(first).take(last - first + 1)
+                        {
+                            let row = mb.load_item_with(
+                                &folder,
+                                &item,
+                                crate::store::mailbox::Content::View,
+                            )?;
+                            let data =
+                                mb.render_row(FolderClass::Email, &row, version, &body_options)?;
+                            page.push(SearchResult {
+                                class: Some("Email".into()),
+                                long_id: Some(format!("{}:{}", folder.0, item.0).into()),
+                                collection_id: Some(folder.0.as_str().into()),
+                                properties: Some(ResultProperties::Mailbox(data)),
+                            });
+                        }
+                        Ok::<_, eas_sync_engine::BackendError>((page, total))
+                    })
+                    .await?;
+                match result {
+                    Ok((page, total)) => {
+                        let range = (!page.is_empty())
+                            .then(|| format!("{first}-{}", first + page.len() - 1));
+                        answer(
+                            SearchStatus::Success,
+                            page,
+                            range,
+                            Some(u32::try_from(total).unwrap_or(u32::MAX)),
+                        )
+                    }
+                    Err(eas_sync_engine::BackendError::NoFolder(_)) => {
+                        answer(SearchStatus::FolderSyncRequired, vec![], None, None)
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "mailbox search failed");
+                        answer(SearchStatus::ServerError, vec![], None, None)
+                    }
+                }
+            }
+            // Document libraries (SharePoint, UNC shares) are not served.
+            "documentlibrary" => answer(SearchStatus::AccessDenied, vec![], None, None),
+            _ => answer(SearchStatus::InvalidRequest, vec![], None, None),
+        };
+        respond(&response, version)
+    }
+
+    async fn resolve_recipients(
+        &self,
+        p: Principal,
+        req: EasRequest,
+        body: Bytes,
+    ) -> Result<Response<Body>, HttpFailure> {
+        use eas_codec::command::resolve::{
+            AvailabilityStatus, Certificates, CertificatesStatus, ResolveRecipientsRequest,
+            ResolveRecipientsResponse, ResolveRecipientsStatus,
+        };
+        let version = req.protocol_version;
+        let request: ResolveRecipientsRequest = decode_body(&body, version, false)?;
+        let refused = |status| ResolveRecipientsResponse {
+            status,
+            response: Vec::new(),
+        };
+        if request.to.is_empty() || request.to.len() > 100 {
+            return respond(&refused(ResolveRecipientsStatus::ProtocolError), version);
+        }
+        let options = request.options.clone().unwrap_or_default();
+        let window = match &options.availability {
+            None => None,
+            Some(a) => match lookup::availability_window(&a.start_time, &a.end_time) {
+                Some(w) => Some(w),
+                None => return respond(&refused(ResolveRecipientsStatus::ProtocolError), version),
+            },
+        };
+        let max = usize::try_from(options.max_ambiguous_recipients.unwrap_or(19))
+            .unwrap_or(19)
+            .min(100);
+        let certificates = matches!(options.certificate_retrieval, Some(2 | 3));
+        let tos: Vec<String> = request.to.iter().map(|t| t.to_string()).collect();
+        let mut people = self.gal_people(&p, tos.clone()).await?;
+        let zone = self.inner.settings.zone;
+        let result = self
+            .read(&p, &req.device_id, version, move |_, _, _, mb| {
+                people.extend(lookup::contacts(mb)?);
+                let conn = mb.connection();
+                let now = mb.now();
+                let free_busy = |person: &lookup::Person| {
+                    let window = window?;
+                    Some(match person.account {
+                        Some(account) => {
+                            let theirs = Mailbox::new(
+                                conn,
+                                account,
+                                &person.address,
+                                Visibility::ALL,
+                                zone,
+                                now,
+                                version,
+                            );
+                            lookup::availability(&theirs, window)
+                        }
+                        // A contact outside this server: no calendar to read.
+                        None => eas_codec::command::resolve::Availability {
+                            status: AvailabilityStatus::Failure,
+                            merged_free_busy: None,
+                        },
+                    })
+                };
+                let mut responses = Vec::new();
+                for to in &tos {
+                    let mut r = lookup::resolve_one(to, &people, max, &free_busy);
+                    if certificates
+                        && r.status == eas_codec::command::resolve::RecipientResolveStatus::Success
+                    {
+                        // No certificates are kept for anyone yet.
+                        for recipient in &mut r.recipient {
+                            recipient.certificates = Some(Certificates {
+                                status: CertificatesStatus::NoValidCertificate,
+                                certificate_count: Some(0),
+                                ..Certificates::default()
+                            });
+                        }
+                    }
+                    responses.push(r);
+                }
+                Ok::<_, eas_sync_engine::BackendError>(responses)
+            })
+            .await?;
+        let response = match result {
+            Ok(response) => ResolveRecipientsResponse {
+                status: ResolveRecipientsStatus::Success,
+                response,
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "ResolveRecipients failed");
+                refused(ResolveRecipientsStatus::ServerError)
+            }
+        };
+        respond(&response, version)
     }
 
     /// SendMail (`smart` = `None`), SmartReply and SmartForward, in the 14.0+ ComposeMail

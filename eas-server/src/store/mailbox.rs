@@ -777,6 +777,74 @@ impl<'c> Mailbox<'c> {
         Ok(())
     }
 
+    /// The text of every live item in the visible folders of `class` (PIM: iCalendar or
+    /// vCard), for lookups across them.
+    pub fn texts_of_class(&self, class: FolderClass) -> Result<Vec<String>, BackendError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT i.folder_id, i.content FROM store_items i
+                 JOIN store_folders f ON f.id = i.folder_id
+                 WHERE f.account_id = ?1 AND f.class = ?2 AND i.deleted = 0",
+            )
+            .map_err(unavailable)?;
+        let rows = stmt
+            .query_map(params![self.account, class_code(class)], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<Vec<u8>>>(1)?))
+            })
+            .map_err(unavailable)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (folder, content) = row.map_err(unavailable)?;
+            if self.folder_row(&CollectionId(folder.to_string())).is_err() {
+                continue;
+            }
+            if let Some(c) = content {
+                out.push(String::from_utf8_lossy(&c).into_owned());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Live messages of `folders` received in `(after, before)`, newest first, at most
+    /// `limit`.
+    pub fn mail_candidates(
+        &self,
+        folders: &[CollectionId],
+        after: Option<DateTime<Utc>>,
+        before: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<(CollectionId, ItemId)>, BackendError> {
+        let ids: Vec<i64> = folders.iter().filter_map(|f| parse_row_id(&f.0)).collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        // The folder ids are integers parsed above: nothing of the client's reaches the SQL.
+        let sql = format!(
+            "SELECT id, folder_id FROM store_items WHERE folder_id IN ({list}) AND deleted = 0
+               AND (?1 IS NULL OR date > ?1) AND (?2 IS NULL OR date < ?2)
+             ORDER BY date DESC, id DESC LIMIT ?3"
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(unavailable)?;
+        let rows = stmt
+            .query_map(
+                params![
+                    after.map(ts),
+                    before.map(ts),
+                    i64::try_from(limit).unwrap_or(i64::MAX)
+                ],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+            )
+            .map_err(unavailable)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, folder) = row.map_err(unavailable)?;
+            out.push((CollectionId(folder.to_string()), ItemId(id.to_string())));
+        }
+        Ok(out)
+    }
+
     /// Whether one of the account's contacts has `address` (case-insensitive).
     pub fn knows_contact(&self, address: &str) -> bool {
         let pattern = format!("%{}%", address.replace(['%', '_'], ""));

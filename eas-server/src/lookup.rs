@@ -1,0 +1,425 @@
+//! Looking people and mail up: Search of the global address list and of the mailbox
+//! (MS-ASCMD 2.2.1.16) and ResolveRecipients with free/busy (2.2.1.15).
+//!
+//! The global address list of an account is the accounts of its own domain. Names match by
+//! prefix, case-insensitively, on the display name, each word of it, the local part and the
+//! address. Free/busy is merged from the recipient's calendar (meetings and appointments,
+//! recurrences expanded, declined and cancelled meetings left out) into 30-minute slots,
+//! one digit each (MS-ASCMD 2.2.3.101): 0 free, 1 tentative, 2 busy, 3 out of office,
+//! 4 working elsewhere; overlapping items give the strongest (OOF, busy, tentative, working
+//! elsewhere, free).
+
+use chrono::{DateTime, Duration, Utc};
+use eas_codec::command::resolve::{
+    Availability, AvailabilityStatus, Recipient, RecipientResolveStatus, RecipientResponse,
+};
+use eas_codec::command::search::{Comparison, GalProperties, QueryTerm, SearchQuery};
+use eas_model::calendar::{Appointment, AttendeeStatus, BusyStatus};
+use eas_model::contact::ContactItem;
+use eas_sync_engine::backend::{Backend, FolderClass};
+use eas_sync_engine::{BackendError, CollectionId, ItemId};
+
+use crate::store::mailbox::{Content, Mailbox};
+
+/// One person the GAL knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    /// The display name (the address when the account has none).
+    pub display_name: String,
+    /// The SMTP address.
+    pub address: String,
+    /// The account's row id, for free/busy; `None` for a contact.
+    pub account: Option<i64>,
+}
+
+/// Whether `query` names `person`: a prefix of the display name, of one of its words, of
+/// the local part or of the address (ASCII case-insensitive; Unicode lower-cased).
+pub fn matches(person: &Person, query: &str) -> bool {
+    let q = query.trim().to_lowercase();
+    if q.is_empty() {
+        return false;
+    }
+    let name = person.display_name.to_lowercase();
+    let address = person.address.to_lowercase();
+    name.starts_with(&q)
+        || name.split_whitespace().any(|w| w.starts_with(&q))
+        || address.starts_with(&q)
+}
+
+/// The GAL properties of a person.
+pub fn gal_properties(p: &Person) -> GalProperties {
+    let mut words = p.display_name.split_whitespace();
+    let first = words.next().map(str::to_string);
+    let rest: Vec<&str> = words.collect();
+    GalProperties {
+        display_name: Some(p.display_name.as_str().into()),
+        email_address: Some(p.address.as_str().into()),
+        alias: p.address.split('@').next().map(Into::into),
+        first_name: first.filter(|_| !rest.is_empty()).map(Into::into),
+        last_name: (!rest.is_empty()).then(|| rest.join(" ").into()),
+        ..GalProperties::default()
+    }
+}
+
+/// A `Range` `m-n` (0-based, inclusive); `default` when absent; `None` when malformed.
+pub fn parse_range(range: Option<&str>, default: (usize, usize)) -> Option<(usize, usize)> {
+    let Some(text) = range else {
+        return Some(default);
+    };
+    let (a, b) = text.trim().split_once('-')?;
+    let (a, b) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+    (a <= b).then_some((a, b))
+}
+
+/// The people in the account's contacts (one per address).
+pub fn contacts(mb: &Mailbox<'_>) -> Result<Vec<Person>, BackendError> {
+    let mut out = Vec::new();
+    for text in mb.texts_of_class(FolderClass::Contacts)? {
+        let Ok(c) = ContactItem::from_vcard(&text) else {
+            continue;
+        };
+        let name = c.display_name();
+        for email in c.emails.iter().flatten() {
+            let email = email.trim();
+            if email.contains('@') {
+                out.push(Person {
+                    display_name: if name.trim().is_empty() {
+                        email.to_string()
+                    } else {
+                        name.clone()
+                    },
+                    address: email.to_string(),
+                    account: None,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The merged free/busy string of `account`'s calendar for `[start, end)`.
+pub fn merged_free_busy(
+    mb: &Mailbox<'_>,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<String, BackendError> {
+    let slot = Duration::minutes(30);
+    let slots = usize::try_from(((end - start).num_minutes() + 29) / 30).unwrap_or(0);
+    let mut digits = vec![0u8; slots];
+    let owner = mb.owner().to_string();
+    for text in mb.texts_of_class(FolderClass::Calendar)? {
+        let Ok(a) = Appointment::from_icalendar(&text, Some(&owner)) else {
+            continue;
+        };
+        if a.meeting_status.is_cancelled() {
+            continue;
+        }
+        let mine = a
+            .attendees
+            .iter()
+            .find(|at| at.person.email.eq_ignore_ascii_case(&owner))
+            .map(|at| at.status);
+        if mine == Some(AttendeeStatus::Declined) {
+            continue;
+        }
+        let digit = match a.busy_status {
+            Some(BusyStatus::Free) => continue,
+            Some(BusyStatus::Tentative) => 1,
+            None | Some(BusyStatus::Busy) => 2,
+            Some(BusyStatus::OutOfOffice) => 3,
+            Some(BusyStatus::WorkingElsewhere) => 4,
+        };
+        let length = a.when.end_utc(a.tz) - a.when.start_utc(a.tz);
+        for occurrence in a.occurrences(end) {
+            let occ_end = occurrence + length;
+            if occ_end <= start || occurrence >= end {
+                continue;
+            }
+            for (i, d) in digits.iter_mut().enumerate() {
+                let s = start + slot * i32::try_from(i).unwrap_or(i32::MAX);
+                let e = s + slot;
+                if occurrence < e && occ_end > s && rank(digit) > rank(*d) {
+                    *d = digit;
+                }
+            }
+        }
+    }
+    Ok(digits.iter().map(|d| char::from(b'0' + d)).collect())
+}
+
+/// How strongly a free/busy digit claims a slot.
+fn rank(digit: u8) -> u8 {
+    match digit {
+        3 => 4,
+        2 => 3,
+        1 => 2,
+        4 => 1,
+        _ => 0,
+    }
+}
+
+/// A free/busy window a device may ask for: start before end, at most 42 days
+/// (MS-ASCMD 2.2.3.162.1 and Exchange's limit).
+pub fn availability_window(start: &str, end: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let s = eas_model::datetime::parse(start, "StartTime").ok()?;
+    let e = eas_model::datetime::parse(end, "EndTime").ok()?;
+    (s < e && e - s <= Duration::days(42)).then_some((s, e))
+}
+
+/// The answer for one `To`: resolved (one match), ambiguous (several, at most `max`
+/// listed), or not resolved. Recipients get their free/busy when a window is given.
+pub fn resolve_one(
+    to: &str,
+    candidates: &[Person],
+    max: usize,
+    free_busy: &dyn Fn(&Person) -> Option<Availability>,
+) -> RecipientResponse {
+    let wanted = to.trim();
+    // An exact address wins; otherwise every name match.
+    let exact: Vec<&Person> = candidates
+        .iter()
+        .filter(|p| p.address.eq_ignore_ascii_case(wanted))
+        .collect();
+    let mut found: Vec<&Person> = if exact.is_empty() {
+        candidates.iter().filter(|p| matches(p, wanted)).collect()
+    } else {
+        exact
+    };
+    // One address, once: a colleague also in the contacts is the GAL entry.
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|p| seen.insert(p.address.to_lowercase()));
+    let count = found.len();
+    let status = match count {
+        0 => RecipientResolveStatus::NotResolved,
+        1 => RecipientResolveStatus::Success,
+        n if n <= max => RecipientResolveStatus::Ambiguous,
+        _ => RecipientResolveStatus::AmbiguousPartial,
+    };
+    RecipientResponse {
+        to: wanted.into(),
+        status,
+        recipient_count: Some(u32::try_from(count).unwrap_or(u32::MAX)),
+        recipient: found
+            .into_iter()
+            .take(max.max(1))
+            .map(|p| Recipient {
+                recipient_type: if p.account.is_some() { 1 } else { 2 },
+                display_name: p.display_name.as_str().into(),
+                email_address: p.address.as_str().into(),
+                availability: free_busy(p),
+                certificates: None,
+                picture: None,
+            })
+            .collect(),
+    }
+}
+
+/// A free/busy answer for a person whose calendar is `mb`.
+pub fn availability(mb: &Mailbox<'_>, window: (DateTime<Utc>, DateTime<Utc>)) -> Availability {
+    match merged_free_busy(mb, window.0, window.1) {
+        Ok(s) => Availability {
+            status: AvailabilityStatus::Success,
+            merged_free_busy: Some(s.into()),
+        },
+        Err(e) => {
+            tracing::warn!(error = %e, "free/busy unreadable");
+            Availability {
+                status: AvailabilityStatus::TransientFailure,
+                merged_free_busy: None,
+            }
+        }
+    }
+}
+
+/// What a mailbox Search query asks, read from its terms.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MailQuery {
+    /// Words that must all appear (subject, body, sender, recipients).
+    pub words: Vec<String>,
+    /// The folder to search; all mail folders when `None`.
+    pub folder: Option<CollectionId>,
+    /// Received after.
+    pub after: Option<DateTime<Utc>>,
+    /// Received before.
+    pub before: Option<DateTime<Utc>>,
+    /// A class other than Email was asked for.
+    pub other_class: bool,
+}
+
+/// Read a mailbox query (`And` of `Class`, `CollectionId`, `FreeText`, and `GreaterThan` /
+/// `LessThan` on `DateReceived`). `None` when it holds something else.
+pub fn mail_query(query: &SearchQuery) -> Option<MailQuery> {
+    let mut q = MailQuery::default();
+    match query {
+        SearchQuery::Text(t) => q.words = words(t),
+        SearchQuery::Terms(terms) => {
+            for t in terms {
+                collect(t, &mut q)?;
+            }
+        }
+    }
+    Some(q)
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_lowercase).collect()
+}
+
+fn collect(term: &QueryTerm, q: &mut MailQuery) -> Option<()> {
+    match term {
+        QueryTerm::And(g) => {
+            for t in &g.terms {
+                collect(t, q)?;
+            }
+        }
+        // An Or of one term is that term; more is beyond what mailbox search takes.
+        QueryTerm::Or(g) if g.terms.len() == 1 => collect(&g.terms[0], q)?,
+        QueryTerm::Or(_) | QueryTerm::ConversationId(_) | QueryTerm::EqualTo(_) => return None,
+        QueryTerm::FreeText(t) => q.words.extend(words(t)),
+        QueryTerm::Class(c) => q.other_class |= !c.eq_ignore_ascii_case("Email"),
+        QueryTerm::CollectionId(c) => q.folder = Some(CollectionId(c.clone())),
+        QueryTerm::GreaterThan(c) => q.after = Some(date_of(c)?),
+        QueryTerm::LessThan(c) => q.before = Some(date_of(c)?),
+    }
+    Some(())
+}
+
+fn date_of(c: &Comparison) -> Option<DateTime<Utc>> {
+    eas_model::datetime::parse(c.value.as_deref()?, "Value").ok()
+}
+
+/// Most messages one mailbox search reads: a query matching more gives the newest.
+pub const MAX_SCANNED: usize = 20_000;
+
+/// The messages matching `q`, newest first: (folder, item).
+pub fn search_mail(
+    mb: &Mailbox<'_>,
+    q: &MailQuery,
+    deep: bool,
+) -> Result<Vec<(CollectionId, ItemId)>, BackendError> {
+    let (folders, _) = mb.folders()?;
+    let mail: Vec<_> = folders
+        .iter()
+        .filter(|f| f.class == FolderClass::Email)
+        .collect();
+    let scope: Vec<CollectionId> = match &q.folder {
+        None => mail.iter().map(|f| f.id.clone()).collect(),
+        Some(root) => {
+            if !mail.iter().any(|f| &f.id == root) {
+                return Err(BackendError::NoFolder(root.clone()));
+            }
+            let mut scope = vec![root.clone()];
+            if deep {
+                // Breadth first over the children.
+                let mut i = 0;
+                while i < scope.len() {
+                    let parent = scope[i].clone();
+                    scope.extend(
+                        mail.iter()
+                            .filter(|f| f.parent.as_ref() == Some(&parent))
+                            .map(|f| f.id.clone()),
+                    );
+                    i += 1;
+                }
+            }
+            scope
+        }
+    };
+    let candidates = mb.mail_candidates(&scope, q.after, q.before, MAX_SCANNED)?;
+    let mut out = Vec::new();
+    for (folder, item) in candidates {
+        if q.words.is_empty() || text_matches(mb, &folder, &item, &q.words)? {
+            out.push((folder, item));
+        }
+    }
+    Ok(out)
+}
+
+fn text_matches(
+    mb: &Mailbox<'_>,
+    folder: &CollectionId,
+    item: &ItemId,
+    words: &[String],
+) -> Result<bool, BackendError> {
+    let row = mb.load_item_with(folder, item, Content::View)?;
+    let parsed = if row.is_outline {
+        eas_model::mail::MailItem::from_outline(&row.content, row.mail_state.clone())
+    } else {
+        eas_model::mail::MailItem::from_mime(&row.content, row.mail_state.clone())
+    };
+    let Ok(m) = parsed else {
+        return Ok(false);
+    };
+    let mut hay = String::new();
+    hay.push_str(m.subject.as_deref().unwrap_or(""));
+    hay.push('\n');
+    hay.push_str(&m.plain);
+    for p in m.from.iter().chain(&m.to).chain(&m.cc) {
+        hay.push('\n');
+        hay.push_str(p.name.as_deref().unwrap_or(""));
+        hay.push(' ');
+        hay.push_str(p.address.as_deref().unwrap_or(""));
+    }
+    let hay = hay.to_lowercase();
+    Ok(words.iter().all(|w| hay.contains(w.as_str())))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn person(name: &str, address: &str) -> Person {
+        Person {
+            display_name: name.into(),
+            address: address.into(),
+            account: Some(1),
+        }
+    }
+
+    #[test]
+    fn names_match_by_word_prefix_and_addresses_exactly_first() {
+        let people = [
+            person("Bob Builder", "bob@example.com"),
+            person("Bobby Tables", "bobby@example.com"),
+            person("Alice Liddell", "alice@example.com"),
+        ];
+        let none = |_: &Person| None;
+        let r = resolve_one("bob@example.com", &people, 10, &none);
+        assert_eq!(r.status, RecipientResolveStatus::Success);
+        let r = resolve_one("bob", &people, 10, &none);
+        assert_eq!(r.status, RecipientResolveStatus::Ambiguous);
+        assert_eq!(r.recipient.len(), 2);
+        let r = resolve_one("bob", &people, 1, &none);
+        assert_eq!(r.status, RecipientResolveStatus::AmbiguousPartial);
+        assert_eq!(r.recipient_count, Some(2));
+        assert_eq!(r.recipient.len(), 1);
+        let r = resolve_one("liddell", &people, 10, &none);
+        assert_eq!(r.status, RecipientResolveStatus::Success);
+        let r = resolve_one("zed", &people, 10, &none);
+        assert_eq!(r.status, RecipientResolveStatus::NotResolved);
+        assert!(r.recipient.is_empty());
+    }
+
+    #[test]
+    fn ranges_and_windows() {
+        assert_eq!(parse_range(None, (0, 49)), Some((0, 49)));
+        assert_eq!(parse_range(Some("5-9"), (0, 49)), Some((5, 9)));
+        assert_eq!(parse_range(Some("9-5"), (0, 49)), None);
+        assert_eq!(parse_range(Some("x"), (0, 49)), None);
+        assert!(
+            availability_window("2026-11-23T08:00:00.000Z", "2026-11-23T18:00:00.000Z").is_some()
+        );
+        assert!(
+            availability_window("2026-11-23T18:00:00.000Z", "2026-11-23T08:00:00.000Z").is_none()
+        );
+        assert!(
+            availability_window("2026-01-01T00:00:00.000Z", "2026-03-01T00:00:00.000Z").is_none()
+        );
+    }
+
+    #[test]
+    fn slot_ranks_put_oof_over_busy_over_tentative() {
+        assert!(rank(3) > rank(2) && rank(2) > rank(1) && rank(1) > rank(4) && rank(4) > rank(0));
+    }
+}
