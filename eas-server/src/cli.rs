@@ -85,6 +85,15 @@ pub enum Command {
         #[command(subcommand)]
         action: ClassCommand,
     },
+    /// Manage devices: list, show, wipe, block, allow, resync, and access rules.
+    Device {
+        /// Where the database is.
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The device command.
+        #[command(subcommand)]
+        action: DeviceCommand,
+    },
     /// Show ActiveSync seat usage, or change the seat cap.
     Usage {
         /// Where the database is.
@@ -133,6 +142,110 @@ pub struct PasswordArgs {
     /// --password-stdin).
     #[arg(long, value_name = "PW")]
     pub password: Option<String>,
+}
+
+/// `device` subcommands.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum DeviceCommand {
+    /// List devices (of one account, or all), most recently seen first.
+    List {
+        /// Only this account's devices.
+        login: Option<String>,
+    },
+    /// Everything known of one device.
+    Show {
+        /// The account.
+        login: String,
+        /// The device id.
+        device: String,
+    },
+    /// Wipe the device at its next connection (it confirms through Provision).
+    Wipe {
+        /// The account.
+        login: String,
+        /// The device id.
+        device: String,
+        /// Remove only this account's data from the device (protocol 16.1 devices).
+        #[arg(long)]
+        account_only: bool,
+    },
+    /// Refuse the device every command.
+    Block {
+        /// The account.
+        login: String,
+        /// The device id.
+        device: String,
+    },
+    /// Let the device sync whatever the rules say (ends a quarantine).
+    Allow {
+        /// The account.
+        login: String,
+        /// The device id.
+        device: String,
+    },
+    /// Forget the device's sync state: it provisions and syncs again from scratch.
+    Resync {
+        /// The account.
+        login: String,
+        /// The device id.
+        device: String,
+    },
+    /// Access rules by device type, model, OS or user agent.
+    Rule {
+        /// The rule command.
+        #[command(subcommand)]
+        action: RuleCommand,
+    },
+}
+
+/// `device rule` subcommands.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum RuleCommand {
+    /// Add a rule; the first matching rule decides for devices not explicitly allowed or
+    /// blocked.
+    Add {
+        /// What to do with matching devices.
+        action: RuleAction,
+        /// What to match, and the (case-insensitive) text it must contain.
+        #[command(flatten)]
+        matcher: RuleMatch,
+    },
+    /// List the rules in the order they apply.
+    List,
+    /// Remove a rule by its number.
+    Remove {
+        /// The rule's number (from `device rule list`).
+        id: i64,
+    },
+}
+
+/// A rule's action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RuleAction {
+    /// Let matching devices sync.
+    Allow,
+    /// Refuse matching devices.
+    Block,
+    /// Hold matching devices until an administrator allows each.
+    Quarantine,
+}
+
+/// What a rule matches.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+#[group(required = true, multiple = false)]
+pub struct RuleMatch {
+    /// The device type (`iPhone`, `Android`, ...).
+    #[arg(long = "type", value_name = "TEXT")]
+    pub device_type: Option<String>,
+    /// The model (from DeviceInformation).
+    #[arg(long, value_name = "TEXT")]
+    pub model: Option<String>,
+    /// The operating system (from DeviceInformation).
+    #[arg(long, value_name = "TEXT")]
+    pub os: Option<String>,
+    /// The user agent (from DeviceInformation).
+    #[arg(long, value_name = "TEXT")]
+    pub agent: Option<String>,
 }
 
 /// `account` subcommands.
@@ -399,6 +512,12 @@ pub enum CliError {
     /// The password could not be read or is unusable.
     #[error("password: {0}")]
     Password(String),
+    /// The store could not be opened.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// A device command failed.
+    #[error(transparent)]
+    Device(#[from] crate::device_access::DeviceAdminError),
 }
 
 /// Runs a parsed command line, reading `--password-stdin` from standard input and hashing
@@ -462,6 +581,11 @@ pub fn run_with(
             let mut dir = open_directory(&database, hash_cost)?;
             class_command(&mut dir, action)?
         }
+        Command::Device { database, action } => {
+            let dir = open_directory(&database, hash_cost)?;
+            let store = crate::store::Store::open(data_dir_of(&database)?.join(DATABASE_FILE))?;
+            device_command(&dir, store.connection(), action)?
+        }
         Command::Usage {
             database,
             cap,
@@ -486,6 +610,128 @@ fn with_newline(mut s: String) -> String {
         s.push('\n');
     }
     s
+}
+
+/// The data directory `--data-dir` names, else the configuration's.
+fn data_dir_of(database: &DatabaseArgs) -> Result<PathBuf, CliError> {
+    Ok(match &database.data_dir {
+        Some(dir) => dir.clone(),
+        None => Config::load(&database.config)?.data_dir,
+    })
+}
+
+fn device_command(
+    dir: &Directory,
+    conn: &rusqlite::Connection,
+    action: DeviceCommand,
+) -> Result<String, CliError> {
+    use crate::device_access as d;
+    let account_of = |login: &str| -> Result<(i64, String), CliError> {
+        let account = dir.account_by_login(login)?;
+        Ok((account.id.0, account.address()))
+    };
+    let rules = || d::rules(conn).map_err(|e| CliError::Device(e.into()));
+    Ok(match action {
+        DeviceCommand::List { login } => {
+            let filter = login.as_deref().map(account_of).transpose()?;
+            let records = d::list(conn, filter.as_ref().map(|(id, _)| *id))
+                .map_err(|e| CliError::Device(e.into()))?;
+            let mut named = Vec::new();
+            for r in records {
+                let login = match dir.account(crate::accounts::AccountId(r.account)) {
+                    Ok(a) => a.address(),
+                    Err(_) => format!("account {}", r.account),
+                };
+                named.push((login, r));
+            }
+            d::format_list(&named, &rules()?)
+        }
+        DeviceCommand::Show { login, device } => {
+            let (id, address) = account_of(&login)?;
+            d::format_one(&address, &d::show(conn, id, &device)?, &rules()?)
+        }
+        DeviceCommand::Wipe {
+            login,
+            device,
+            account_only,
+        } => {
+            let (id, address) = account_of(&login)?;
+            let r = d::request_wipe(conn, id, &device, account_only, chrono::Utc::now())?;
+            format!(
+                "{} wipe of {} ({address}) requested; it happens at the device's next connection",
+                if account_only { "account-only" } else { "full" },
+                r.device_id
+            )
+        }
+        DeviceCommand::Block { login, device } => {
+            let (id, address) = account_of(&login)?;
+            d::set_access(conn, id, &device, "block")?;
+            format!("{device} ({address}) blocked")
+        }
+        DeviceCommand::Allow { login, device } => {
+            let (id, address) = account_of(&login)?;
+            d::set_access(conn, id, &device, "allow")?;
+            format!("{device} ({address}) allowed")
+        }
+        DeviceCommand::Resync { login, device } => {
+            let (id, address) = account_of(&login)?;
+            d::resync(conn, id, &device)?;
+            format!("{device} ({address}) will provision and sync again from scratch")
+        }
+        DeviceCommand::Rule { action } => match action {
+            RuleCommand::Add { action, matcher } => {
+                let (field, pattern) = match (
+                    matcher.device_type,
+                    matcher.model,
+                    matcher.os,
+                    matcher.agent,
+                ) {
+                    (Some(p), _, _, _) => ("type", p),
+                    (_, Some(p), _, _) => ("model", p),
+                    (_, _, Some(p), _) => ("os", p),
+                    (_, _, _, Some(p)) => ("agent", p),
+                    _ => {
+                        return Err(CliError::Device(d::DeviceAdminError::Invalid(
+                            "a rule needs --type, --model, --os or --agent".into(),
+                        )));
+                    }
+                };
+                let action = match action {
+                    RuleAction::Allow => "allow",
+                    RuleAction::Block => "block",
+                    RuleAction::Quarantine => "quarantine",
+                };
+                let id = d::add_rule(conn, action, field, &pattern)?;
+                format!("rule {id}: {action} devices whose {field} contains {pattern:?}")
+            }
+            RuleCommand::List => {
+                let rules = rules()?;
+                if rules.is_empty() {
+                    "no rules: every device may sync".to_string()
+                } else {
+                    rules
+                        .iter()
+                        .map(|r| {
+                            format!(
+                                "{}: {} {} contains {:?}",
+                                r.id, r.action, r.field, r.pattern
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                }
+            }
+            RuleCommand::Remove { id } => {
+                if d::remove_rule(conn, id).map_err(|e| CliError::Device(e.into()))? {
+                    format!("rule {id} removed")
+                } else {
+                    return Err(CliError::Device(d::DeviceAdminError::Invalid(format!(
+                        "no rule {id}"
+                    ))));
+                }
+            }
+        },
+    })
 }
 
 /// Opens the directory in the database named by `--data-dir`, else by the configuration.

@@ -10,6 +10,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod demo_data;
+pub mod device_access;
 pub mod http;
 pub mod hub;
 pub mod item_operations;

@@ -60,7 +60,8 @@ use eas_codec::command::compose::{
 };
 use eas_codec::command::item_operations::ItemOperationsRequest;
 use eas_codec::command::meeting_response::{MeetingResponseRequest, MeetingResponseResponse};
-use eas_codec::command::provision::{ProvisionRequest, ProvisionResponse};
+use eas_codec::command::provision::{ProvisionRequest, ProvisionResponse, ProvisionStatus};
+use eas_codec::status::CommonStatus;
 use eas_model::compose::{LegacyQuery, Outgoing, SendContext, SmartKind, SmartRequest, SourceRef};
 use eas_model::mail::BodyOptions;
 use eas_model::mail::outline::{PartDecoder, StoredPart};
@@ -925,15 +926,66 @@ impl Service {
         p: &Principal,
         req: &EasRequest,
     ) -> Result<Option<Response<Body>>, HttpFailure> {
+        let account = p.account;
+        let device = req.device_id.clone();
+        let device_type = req.device_type.clone();
+        let command = format!("{:?}", req.command);
+        let version_text = req.protocol_version.to_string();
+        let (state, access) = self
+            .with_store(move |conn| -> Result<_, rusqlite::Error> {
+                let now = Utc::now();
+                let record = crate::device_access::touch(
+                    conn,
+                    account,
+                    &device,
+                    &device_type,
+                    &command,
+                    &version_text,
+                    now,
+                )?;
+                let rules = crate::device_access::rules(conn)?;
+                let access = crate::device_access::access(&record, &rules);
+                let state = devices::load_provisioning(conn, account, &device)
+                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+                Ok((state, access))
+            })
+            .await?
+            .map_err(internal)?;
+        let refuse = |status: u32, before_14: HttpFailure| {
+            if req.protocol_version >= ProtocolVersion::V14_0
+                && let Some(body) = status_only(req.command, status, req.protocol_version)
+            {
+                return Ok(Some(wbxml_response(body)));
+            }
+            Err(before_14)
+        };
+        let exempt = matches!(req.command, Command::Provision | Command::Settings);
+        match access {
+            crate::device_access::Access::Blocked => {
+                tracing::info!(account = %p.address, device = %req.device_id, "blocked device refused");
+                return refuse(
+                    CommonStatus::DeviceIsBlockedForThisUser.code(),
+                    HttpFailure::Forbidden,
+                );
+            }
+            crate::device_access::Access::Quarantined if !exempt => {
+                tracing::info!(account = %p.address, device = %req.device_id, "quarantined device refused");
+                return refuse(
+                    CommonStatus::DeviceIsBlockedForThisUser.code(),
+                    HttpFailure::Forbidden,
+                );
+            }
+            crate::device_access::Access::Wipe { .. } if req.command != Command::Provision => {
+                return refuse(
+                    CommonStatus::RemoteWipeRequested.code(),
+                    HttpFailure::NeedsProvisioning,
+                );
+            }
+            _ => {}
+        }
         if req.command == Command::Provision {
             return Ok(None);
         }
-        let account = p.account;
-        let device = req.device_id.clone();
-        let state = self
-            .with_store(move |conn| devices::load_provisioning(conn, account, &device))
-            .await?
-            .map_err(internal)?;
         let policy = self.inner.settings.policy_for(&p.domain);
         match crate::provision::check(
             req.command,
@@ -972,12 +1024,62 @@ impl Service {
                     .map_err(internal)?;
                 let mut state =
                     devices::load_provisioning(&tx, account, &device).map_err(internal)?;
-                let input = ProvisionInput {
-                    version,
-                    policy: &policy,
-                    fresh_key: fresh_policy_key(),
+                let now = Utc::now();
+                if let Some(info) = &request.device_information {
+                    crate::device_access::store_information(
+                        &tx,
+                        account,
+                        &device,
+                        &info.set.properties,
+                    )
+                    .map_err(internal)?;
+                }
+                let record = crate::device_access::show(&tx, account, &device).ok();
+                let wipe =
+                    record
+                        .as_ref()
+                        .and_then(|r| match crate::device_access::access(r, &[]) {
+                            crate::device_access::Access::Wipe { account_only } => {
+                                Some(account_only)
+                            }
+                            _ => None,
+                        });
+                let confirmed =
+                    request.remote_wipe.is_some() || request.account_only_remote_wipe.is_some();
+                let response = match wipe {
+                    Some(_) if confirmed => {
+                        crate::device_access::confirm_wipe(&tx, account, &device, now)
+                            .map_err(internal)?;
+                        tracing::warn!(account, device, "remote wipe confirmed by the device");
+                        ProvisionResponse {
+                            status: ProvisionStatus::Success,
+                            ..ProvisionResponse::default()
+                        }
+                    }
+                    // An account-only wipe exists from 16.1; an older device is refused until
+                    // the administrator chooses a full wipe or allows it.
+                    Some(true) if version < ProtocolVersion::V16_1 => {
+                        return Err(HttpFailure::Forbidden);
+                    }
+                    Some(account_only) => {
+                        tracing::warn!(account, device, account_only, "remote wipe sent");
+                        ProvisionResponse {
+                            status: ProvisionStatus::Success,
+                            remote_wipe: (!account_only).then_some(eas_codec::codec::Empty),
+                            account_only_remote_wipe: account_only
+                                .then_some(eas_codec::codec::Empty),
+                            ..ProvisionResponse::default()
+                        }
+                    }
+                    None => {
+                        let input = ProvisionInput {
+                            version,
+                            policy: &policy,
+                            fresh_key: fresh_policy_key(),
+                        };
+                        crate::provision::provision(&request, &input, &mut state)
+                    }
                 };
-                let response = crate::provision::provision(&request, &input, &mut state);
                 devices::save_provisioning(&tx, account, &device, &device_type, &state, Utc::now())
                     .map_err(internal)?;
                 tx.commit().map_err(internal)?;
@@ -1005,6 +1107,14 @@ fn settings(
         ..SettingsResponse::default()
     };
     if let Some(info) = &request.device_information {
+        if let Err(e) = crate::device_access::store_information(
+            mb.connection(),
+            p.account,
+            &req.device_id,
+            &info.set.properties,
+        ) {
+            tracing::warn!(error = %e, "device information not stored");
+        }
         let mut model = None;
         let mut os = None;
         let mut agent = None;

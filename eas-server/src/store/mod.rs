@@ -107,6 +107,8 @@ pub const MIGRATIONS: &[&str] = &[
     crate::mailout::SCHEMA,
     // v8: out-of-office settings and replies, device recovery passwords (see crate::oof).
     crate::oof::SCHEMA,
+    // v9: device records, access rules and wipes (see crate::device_access).
+    crate::device_access::SCHEMA,
 ];
 
 /// The schema version this build writes.
