@@ -246,7 +246,13 @@ pub async fn start(config: &Config, directory: DirectoryConfig) -> Result<Runnin
         Some(load_tls(config)?)
     };
     let hub = Arc::new(Hub::new());
-    let service = Service::new(dir, store.into_connection(), hub, service_settings(config));
+    let mut settings = service_settings(config);
+    if let Some(path) = &config.smime.trust_store {
+        let roots = crate::certs::load_trust_store(path).map_err(AppError::Other)?;
+        tracing::info!(roots = roots.len(), path = %path.display(), "S/MIME trust store loaded");
+        settings.smime_roots = std::sync::Arc::new(roots);
+    }
+    let service = Service::new(dir, store.into_connection(), hub, settings);
     let (shutdown, token) = Shutdown::new();
     let http_config = config.http_config();
     let mut tasks = JoinSet::new();

@@ -38,6 +38,8 @@ pub struct Config {
     pub lmtp: LmtpSection,
     /// The smarthost outbound mail to other domains is relayed through.
     pub relay: crate::mailout::RelayConfig,
+    /// S/MIME: what ValidateCert trusts.
+    pub smime: SmimeSection,
     /// Request and Sync bounds.
     pub limits: LimitsSection,
     /// Ping and Sync `Wait` bounds.
@@ -106,6 +108,15 @@ impl Default for LmtpSection {
             max_recipients: 100,
         }
     }
+}
+
+/// `[smime]`: certificate validation for S/MIME (ValidateCert).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmimeSection {
+    /// A PEM file of the root certificates S/MIME certificates must chain to. Absent:
+    /// nothing is trusted and every certificate is reported as from an untrusted source.
+    pub trust_store: Option<PathBuf>,
 }
 
 /// `[limits]`: request sizes, time limits and Sync bounds.
@@ -295,6 +306,7 @@ impl Default for Config {
             https: HttpsSection::default(),
             lmtp: LmtpSection::default(),
             relay: crate::mailout::RelayConfig::default(),
+            smime: SmimeSection::default(),
             limits: LimitsSection::default(),
             push: PushSection::default(),
             accounts: AccountsSection::default(),

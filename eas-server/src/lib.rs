@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 pub mod accounts;
 pub mod app;
+pub mod certs;
 pub mod cli;
 pub mod config;
 pub mod demo_data;

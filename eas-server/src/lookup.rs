@@ -364,6 +364,63 @@ fn text_matches(
     Ok(words.iter().all(|w| hay.contains(w.as_str())))
 }
 
+/// The Find (16.1) properties of a message: the list fields a phone shows.
+pub fn find_properties(
+    mb: &Mailbox<'_>,
+    folder: &CollectionId,
+    item: &ItemId,
+) -> Result<eas_codec::command::find::FindProperties, BackendError> {
+    let row = mb.load_item_with(folder, item, Content::View)?;
+    let parsed = if row.is_outline {
+        eas_model::mail::MailItem::from_outline(&row.content, row.mail_state.clone())
+    } else {
+        eas_model::mail::MailItem::from_mime(&row.content, row.mail_state.clone())
+    }
+    .map_err(|e| BackendError::Unavailable(e.to_string()))?;
+    let names = |list: &[eas_model::mail::Mailbox]| {
+        list.iter()
+            .map(|m| {
+                m.name
+                    .clone()
+                    .or_else(|| m.address.clone())
+                    .unwrap_or_default()
+            })
+            .filter(|n| !n.is_empty())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let from = parsed.from.first().map(|m| match (&m.name, &m.address) {
+        (Some(n), Some(a)) => format!("\"{n}\" <{a}>"),
+        (None, Some(a)) => a.clone(),
+        (Some(n), None) => n.clone(),
+        (None, None) => String::new(),
+    });
+    let preview: String = parsed
+        .plain
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(255)
+        .collect();
+    Ok(eas_codec::command::find::FindProperties {
+        subject: parsed.subject.as_deref().map(Into::into),
+        date_received: parsed
+            .date_received
+            .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string().into()),
+        display_to: Some(names(&parsed.to).into())
+            .filter(|s: &eas_codec::CompactString| !s.is_empty()),
+        display_cc: Some(names(&parsed.cc).into())
+            .filter(|s: &eas_codec::CompactString| !s.is_empty()),
+        importance: Some(parsed.importance),
+        read: Some(parsed.state.read),
+        preview: Some(preview.into()),
+        has_attachments: Some(!parsed.attachments.is_empty()),
+        from: from.map(Into::into),
+        ..Default::default()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

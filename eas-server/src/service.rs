@@ -91,6 +91,8 @@ pub struct ServiceSettings {
     pub mail_domain: String,
     /// The ActiveSync URL Autodiscover gives phones.
     pub public_url: String,
+    /// The roots ValidateCert trusts.
+    pub smime_roots: Arc<Vec<rustls::pki_types::CertificateDer<'static>>>,
 }
 
 impl Default for ServiceSettings {
@@ -106,6 +108,7 @@ impl Default for ServiceSettings {
             relay: crate::mailout::RelayConfig::default(),
             mail_domain: "localhost".to_owned(),
             public_url: "https://localhost:8443/Microsoft-Server-ActiveSync".to_owned(),
+            smime_roots: Arc::new(Vec::new()),
         }
     }
 }
@@ -897,6 +900,48 @@ impl crate::http::CommandHandler for Service {
             Command::GetAttachment => self.get_attachment(p, req).await,
             Command::MeetingResponse => self.meeting_response(p, req, body).await,
             Command::Search => self.search(p, req, body).await,
+            Command::Find => self.find(p, req, body).await,
+            Command::ValidateCert => {
+                use eas_codec::command::validate_cert::{
+                    CertificateResult, ValidateCertRequest, ValidateCertResponse,
+                    ValidateCertStatus,
+                };
+                let request: ValidateCertRequest = decode_body(&body, version, false)?;
+                let certs: Vec<String> = request
+                    .certificates
+                    .certificate
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect();
+                let response = if certs.is_empty() {
+                    ValidateCertResponse {
+                        status: ValidateCertStatus::ProtocolError,
+                        certificate: Vec::new(),
+                    }
+                } else {
+                    let chain: Vec<String> = request
+                        .certificate_chain
+                        .iter()
+                        .flat_map(|l| l.certificate.iter().map(|c| c.to_string()))
+                        .collect();
+                    let now = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
+                    let statuses = crate::certs::validate(
+                        &certs,
+                        &chain,
+                        &self.inner.settings.smime_roots,
+                        request.check_crl.unwrap_or(false),
+                        now,
+                    );
+                    ValidateCertResponse {
+                        status: ValidateCertStatus::Success,
+                        certificate: statuses
+                            .into_iter()
+                            .map(|status| CertificateResult { status })
+                            .collect(),
+                    }
+                };
+                respond(&response, version)
+            }
             Command::ResolveRecipients => self.resolve_recipients(p, req, body).await,
             Command::SendMail => self.compose(p, req, body, None).await,
             Command::SmartReply => self.compose(p, req, body, Some(SmartKind::Reply)).await,
@@ -1514,6 +1559,154 @@ impl Service {
             // Document libraries (SharePoint, UNC shares) are not served.
             "documentlibrary" => answer(SearchStatus::AccessDenied, vec![], None, None),
             _ => answer(SearchStatus::InvalidRequest, vec![], None, None),
+        };
+        respond(&response, version)
+    }
+
+    /// Find (16.1): the GAL or the mailbox, results as lists of display fields. A range
+    /// must start at 0 (status 4).
+    async fn find(
+        &self,
+        p: Principal,
+        req: EasRequest,
+        body: Bytes,
+    ) -> Result<Response<Body>, HttpFailure> {
+        use eas_codec::command::find::{
+            FindProperties, FindRequest, FindResponse, FindResult, FindResults, FindStatus,
+            SearchCriterion,
+        };
+        let version = req.protocol_version;
+        let request: FindRequest = decode_body(&body, version, false)?;
+        let answer = |store: &str, status, result: Vec<FindResult>, total: Option<usize>| {
+            let range = (!result.is_empty()).then(|| format!("0-{}", result.len() - 1).into());
+            FindResponse {
+                status: FindStatus::Success,
+                response: Some(FindResults {
+                    store: store.into(),
+                    status,
+                    result,
+                    range,
+                    total: total.map(|t| u32::try_from(t).unwrap_or(u32::MAX)),
+                }),
+            }
+        };
+        let Some(criterion) = request.execute_search.criterion.first().cloned() else {
+            return respond(
+                &FindResponse {
+                    status: FindStatus::InvalidRequest,
+                    response: None,
+                },
+                version,
+            );
+        };
+        let range_of = |range: Option<&str>| lookup::parse_range(range, (0, 99));
+        let response = match criterion {
+            SearchCriterion::Gal(g) => {
+                let options = g.options.clone().unwrap_or_default();
+                match range_of(options.range.as_deref()) {
+                    None => answer("GAL", FindStatus::InvalidRequest, vec![], None),
+                    Some((first, _)) if first != 0 => {
+                        answer("GAL", FindStatus::RangeMustStartAtZero, vec![], None)
+                    }
+                    Some((_, last)) => {
+                        let mut found: Vec<lookup::Person> = self
+                            .gal_people(&p, Vec::new())
+                            .await?
+                            .into_iter()
+                            .filter(|person| lookup::matches(person, &g.query))
+                            .collect();
+                        found.sort_by_key(|a| a.display_name.to_lowercase());
+                        let total = found.len();
+                        let result = found
+                            .iter()
+                            .take(last + 1)
+                            .map(|person| {
+                                let g = lookup::gal_properties(person);
+                                FindResult {
+                                    properties: FindProperties {
+                                        display_name: g.display_name,
+                                        email_address: g.email_address,
+                                        alias: g.alias,
+                                        first_name: g.first_name,
+                                        last_name: g.last_name,
+                                        ..FindProperties::default()
+                                    },
+                                    ..FindResult::default()
+                                }
+                            })
+                            .collect();
+                        answer("GAL", FindStatus::Success, result, Some(total))
+                    }
+                }
+            }
+            SearchCriterion::Mailbox(m) => {
+                let options = m.options.clone().unwrap_or_default();
+                if !p.visible.email {
+                    return Err(HttpFailure::Forbidden);
+                }
+                match range_of(options.range.as_deref()) {
+                    None => answer("Mailbox", FindStatus::InvalidRequest, vec![], None),
+                    Some((first, _)) if first != 0 => {
+                        answer("Mailbox", FindStatus::RangeMustStartAtZero, vec![], None)
+                    }
+                    Some((_, last)) => {
+                        let query = lookup::MailQuery {
+                            words: m
+                                .query
+                                .free_text
+                                .as_deref()
+                                .unwrap_or("")
+                                .split_whitespace()
+                                .map(str::to_lowercase)
+                                .collect(),
+                            folder: m
+                                .query
+                                .collection_id
+                                .as_deref()
+                                .map(|c| CollectionId(c.to_string())),
+                            other_class: m
+                                .query
+                                .class
+                                .as_deref()
+                                .is_some_and(|c| !c.eq_ignore_ascii_case("Email")),
+                            ..lookup::MailQuery::default()
+                        };
+                        let deep = options.deep_traversal.is_some();
+                        let found = self
+                            .read(&p, &req.device_id, version, move |_, _, _, mb| {
+                                if query.other_class {
+                                    return Ok((Vec::new(), 0));
+                                }
+                                let matches = lookup::search_mail(mb, &query, deep)?;
+                                let total = matches.len();
+                                let mut out = Vec::new();
+                                for (folder, item) in matches.into_iter().take(last + 1) {
+                                    let properties = lookup::find_properties(mb, &folder, &item)?;
+                                    out.push(FindResult {
+                                        class: Some("Email".into()),
+                                        server_id: Some(item.0.as_str().into()),
+                                        collection_id: Some(folder.0.as_str().into()),
+                                        properties,
+                                    });
+                                }
+                                Ok::<_, eas_sync_engine::BackendError>((out, total))
+                            })
+                            .await?;
+                        match found {
+                            Ok((result, total)) => {
+                                answer("Mailbox", FindStatus::Success, result, Some(total))
+                            }
+                            Err(eas_sync_engine::BackendError::NoFolder(_)) => {
+                                answer("Mailbox", FindStatus::FolderSyncRequired, vec![], None)
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "Find failed");
+                                answer("Mailbox", FindStatus::InvalidRequest, vec![], None)
+                            }
+                        }
+                    }
+                }
+            }
         };
         respond(&response, version)
     }

@@ -349,3 +349,137 @@ async fn recipients_resolve_from_the_gal_and_contacts_with_free_busy() {
     let r: ResolveRecipientsResponse = alice.call("ResolveRecipients", &bad).await;
     assert_eq!(r.status.code(), 5);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn find_at_16_1_lists_mail_and_people() {
+    use eas_codec::command::find::{
+        ExecuteSearch, FindOptions, FindRequest, FindResponse, GalSearchCriterion, MailboxQuery,
+        MailboxSearchCriterion, SearchCriterion,
+    };
+    let server = TestServer::start(|_| {}, |_| {}).await;
+    lmtp_deliver(
+        server.lmtp(),
+        "alice@example.com",
+        &message("Budget report", "The budget for next year is ready."),
+    )
+    .await;
+    lmtp_deliver(
+        server.lmtp(),
+        "alice@example.com",
+        &message("Lunch", "Noon?"),
+    )
+    .await;
+    let c = server.client("alice@example.com", "alice-pw", "FIND", "16.1");
+    let inbox = c.folder_of_type(2).await;
+    let find = |criterion: SearchCriterion| FindRequest {
+        search_id: "f1".into(),
+        execute_search: ExecuteSearch {
+            criterion: vec![criterion],
+        },
+    };
+    let mail = |text: &str, range: &str| {
+        SearchCriterion::Mailbox(MailboxSearchCriterion {
+            query: MailboxQuery {
+                class: Some("Email".into()),
+                collection_id: Some(inbox.as_str().into()),
+                free_text: Some(text.into()),
+            },
+            options: Some(FindOptions {
+                range: Some(range.into()),
+                ..FindOptions::default()
+            }),
+        })
+    };
+    let r: FindResponse = c.call("Find", &find(mail("budget", "0-9"))).await;
+    assert_eq!(r.status.code(), 1);
+    let results = r.response.unwrap();
+    assert_eq!(results.status.code(), 1);
+    assert_eq!(results.total, Some(1));
+    let props = &results.result[0].properties;
+    assert_eq!(props.subject.as_deref(), Some("Budget report"));
+    assert!(
+        props
+            .preview
+            .as_deref()
+            .unwrap()
+            .starts_with("The budget for next year")
+    );
+    assert_eq!(props.read, Some(false));
+    assert_eq!(
+        results.result[0].collection_id.as_deref(),
+        Some(inbox.as_str())
+    );
+
+    let r: FindResponse = c.call("Find", &find(mail("budget", "5-9"))).await;
+    assert_eq!(
+        r.response.unwrap().status.code(),
+        4,
+        "a range must start at 0"
+    );
+
+    let r: FindResponse = c
+        .call(
+            "Find",
+            &find(SearchCriterion::Gal(GalSearchCriterion {
+                query: "bo".into(),
+                options: None,
+            })),
+        )
+        .await;
+    let results = r.response.unwrap();
+    assert_eq!(results.store.as_str(), "GAL");
+    assert_eq!(results.result.len(), 1);
+    assert_eq!(
+        results.result[0].properties.email_address.as_deref(),
+        Some("bob@example.com")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validate_cert_checks_against_the_trust_store() {
+    use base64::Engine as _;
+    use eas_codec::command::validate_cert::{
+        CertificateList, ValidateCertRequest, ValidateCertResponse,
+    };
+    use rcgen::{
+        BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    };
+    let make_ca = |name: &str| {
+        let mut params = CertificateParams::new(Vec::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
+        let key = KeyPair::generate().unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        (cert, Issuer::new(params, key))
+    };
+    let leaf = |issuer: &Issuer<'_, KeyPair>| {
+        let mut params = CertificateParams::new(Vec::new()).unwrap();
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::EmailProtection];
+        let key = KeyPair::generate().unwrap();
+        base64::engine::general_purpose::STANDARD
+            .encode(params.signed_by(&key, issuer).unwrap().der())
+    };
+    let (root, root_issuer) = make_ca("Company Root");
+    let (_, other_issuer) = make_ca("Someone Else");
+    let store = tempfile::tempdir().unwrap();
+    let pem = store.path().join("roots.pem");
+    std::fs::write(&pem, root.pem()).unwrap();
+    let server = TestServer::start(|c| c.smime.trust_store = Some(pem.clone()), |_| {}).await;
+    let c = server.client("alice@example.com", "alice-pw", "CERT", "14.1");
+    let req = ValidateCertRequest {
+        certificates: CertificateList {
+            certificate: vec![leaf(&root_issuer).into(), leaf(&other_issuer).into()],
+        },
+        ..ValidateCertRequest::default()
+    };
+    let r: ValidateCertResponse = c.call("ValidateCert", &req).await;
+    assert_eq!(r.status.code(), 1);
+    let codes: Vec<u32> = r.certificate.iter().map(|c| c.status.code()).collect();
+    assert_eq!(codes, [1, 4]);
+    let empty: ValidateCertResponse = c
+        .call("ValidateCert", &ValidateCertRequest::default())
+        .await;
+    assert_eq!(empty.status.code(), 2);
+}
