@@ -3,7 +3,10 @@
 pyactivesync 0.17 (see README.md next to this file for what that client sends).
 
 Steps: provision, FolderSync, Sync Inbox (+ Calendar, Contacts), ItemOperations
-Fetch of one body and one attachment, Ping answered by a delivery, Sync again.
+Fetch of one body and one attachment, Ping answered by a delivery, Sync again; then
+SendMail (to the user, checked on arrival), ResolveRecipients, Search of the GAL and of
+the mailbox, Find, Settings Oof set and get, FolderCreate/Update, MoveItems into the new
+folder, FolderDelete.
 Every step asserts what a real client relies on and, on failure, exits non-zero
 naming the step. One summary line per step goes to stdout.
 """
@@ -23,7 +26,9 @@ from contextlib import contextmanager
 from typing import Any
 
 try:
-    from pyactivesync import BodyType, Client, FolderType
+    from email.message import EmailMessage
+
+    from pyactivesync import BodyType, Client, FolderType, OofState
 except ImportError:  # pragma: no cover - environment problem, not a server one
     sys.exit("flow.py: pyactivesync is not installed; run scripts/pyactivesync/run.sh instead")
 
@@ -294,8 +299,91 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 ok("resync-inbox", f"{len(new)} new (nothing delivered)")
 
+        run_part_two(client, args, inbox, after.sync_key)
+
     print("all steps passed", flush=True)
     return 0
+
+
+def wait_for_subject(client: Client, folder_id: str, sync_key: str, subject: str) -> tuple[str, Any]:
+    """Sync the folder until a mail with `subject` arrives (the server delivers through
+    its outbound queue, asynchronously); (new sync key, the item)."""
+    deadline = time.monotonic() + 20
+    while True:
+        result = client.sync_folder(folder_id, sync_key=sync_key)
+        sync_key = result.sync_key
+        for item in result.added:
+            if item.fields.get("Email.Subject", "") == subject:
+                return sync_key, item
+        if time.monotonic() > deadline:
+            raise StepFailed(f"no mail with Subject {subject!r} arrived within 20 s")
+        time.sleep(0.2)
+
+
+def run_part_two(client: Client, args: argparse.Namespace, inbox: Any, inbox_key: str) -> None:
+    subject = f"pyactivesync flow {os.getpid()}-{int(time.time())}"
+    with step("send"):
+        message = EmailMessage()
+        message["From"] = args.user
+        message["To"] = args.user
+        message["Subject"] = subject
+        message.set_content("Sent by the pyactivesync flow through SendMail.\n")
+        client.send_mail(message, save_in_sent_items=True)
+        inbox_key, sent_item = wait_for_subject(client, inbox.id, inbox_key, subject)
+        ok("send", f"delivered back as item {sent_item.server_id}")
+
+    with step("resolve"):
+        recipients = client.resolve_recipients(args.user)
+        addresses = [r.email_address for r in recipients]
+        expect(args.user.lower() in [a.lower() for a in addresses if a], f"{args.user} resolved to {addresses}")
+        ok("resolve", f"{args.user} -> {addresses}")
+
+    with step("search-gal"):
+        local = args.user.split("@")[0]
+        entries = client.search_gal(local)
+        found = [e.email_address for e in entries]
+        expect(args.user.lower() in [a.lower() for a in found if a], f"GAL search {local!r} found {found}")
+        ok("search-gal", f"{local!r}: {found}")
+
+    with step("search-mailbox"):
+        results = client.search_mailbox(inbox.id, date_received_after="2000-01-01T00:00:00.000Z")
+        expect(bool(results), "mailbox Search for mail received since 2000 found nothing")
+        ok("search-mailbox", f"{len(results)} results")
+
+    with step("find-mailbox"):
+        word = subject.split()[-1]
+        found = client.find_mailbox(word, folder_id=inbox.id)
+        subjects = [i.fields.get("Email.Subject", "") for i in found.items]
+        expect(subject in subjects, f"Find {word!r} returned {subjects}")
+        ok("find-mailbox", f"{word!r}: {len(found.items)} result(s)")
+
+    with step("oof"):
+        client.set_oof(OofState.ENABLED, reply_message="Away (pyactivesync flow)", applies_to=("Internal",))
+        settings = client.get_oof()
+        expect(settings.state == OofState.ENABLED, f"OofState {settings.state!r} after setting it on")
+        client.set_oof(OofState.DISABLED)
+        expect(client.get_oof().state == OofState.DISABLED, "OOF still on after turning it off")
+        ok("oof", "set on, read back, set off")
+
+    with step("folders"):
+        name = f"Flow {os.getpid()}"
+        created = client.create_folder(name, parent_id=inbox.id, type=FolderType.USER_GENERIC)
+        client.update_folder(created.id, name + " (renamed)", parent_id=inbox.id)
+        names = {f.id: f.name for f in client.list_folders()}
+        expect(names.get(created.id) == name + " (renamed)", f"renamed folder shows as {names.get(created.id)!r}")
+        ok("folders", f"created and renamed {created.id}")
+
+    with step("move"):
+        new_id = client.move_item(sent_item.server_id, inbox.id, created.id)
+        expect(bool(new_id), "MoveItems gave no new id")
+        _, moved = sync_all(client, created.id, name)
+        expect(any(i.server_id == new_id for i in moved), f"moved item {new_id} not in the folder: {[i.server_id for i in moved]}")
+        ok("move", f"item {sent_item.server_id} -> {created.id}/{new_id}")
+
+    with step("delete-folder"):
+        client.delete_folder(created.id)
+        expect(created.id not in {f.id for f in client.list_folders()}, "deleted folder still listed")
+        ok("delete-folder", f"{created.id} gone")
 
 
 if __name__ == "__main__":
