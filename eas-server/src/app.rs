@@ -160,11 +160,12 @@ impl Delivery for LocalDelivery {
         let Some((account, address)) = self.account_of(recipient).await? else {
             return Err(DeliveryError::Permanent(format!("no mailbox {recipient}")));
         };
-        match self
+        let result = self
             .service
             .deliver_message(account, address, message, InitialMailState::default(), 2)
-            .await
-        {
+            .await;
+        self.service.metrics().lmtp_delivery(result.is_ok());
+        match result {
             Ok(_) => Ok(()),
             // A message the model cannot read at all would never show; refuse it so the
             // sender learns, instead of storing something no device displays.
@@ -188,6 +189,8 @@ pub struct Running {
     pub https: Vec<SocketAddr>,
     /// The LMTP addresses bound.
     pub lmtp: Vec<SocketAddr>,
+    /// The operations listener (`/metrics`, `/status`), when configured.
+    pub metrics: Option<SocketAddr>,
     /// The command service (for tests and tools in the same process).
     pub service: Service,
     /// The certificate served, PEM (`None` for plain HTTP).
@@ -315,9 +318,34 @@ pub async fn start(config: &Config, directory: DirectoryConfig) -> Result<Runnin
     }
     // The outbound queue survives restarts: the relay starts with whatever is due.
     tasks.spawn(crate::mailout::run_relay(service.clone(), token.clone()));
+    let metrics = match config.metrics.listen {
+        None => None,
+        Some(addr) => {
+            let listener = TcpListener::bind(addr)
+                .await
+                .map_err(|source| AppError::Bind { addr, source })?;
+            let local = listener
+                .local_addr()
+                .map_err(|source| AppError::Bind { addr, source })?;
+            let router = crate::metrics_http::router(service.metrics().clone());
+            let token = token.clone();
+            tasks.spawn(async move {
+                let stop = async move { token.triggered().await };
+                if let Err(e) = axum::serve(listener, router)
+                    .with_graceful_shutdown(stop)
+                    .await
+                {
+                    tracing::error!(error = %e, "metrics listener failed");
+                }
+            });
+            tracing::info!(%local, "metrics listening (/metrics, /status)");
+            Some(local)
+        }
+    };
     Ok(Running {
         https,
         lmtp,
+        metrics,
         service,
         cert_pem: tls.map(|t| t.cert_pem),
         shutdown,

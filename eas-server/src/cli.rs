@@ -94,6 +94,18 @@ pub enum Command {
         #[command(subcommand)]
         action: DeviceCommand,
     },
+    /// Watch a running server: requests, parked Pings and Syncs, the outbound queue.
+    Top {
+        /// The server's operations listener (`[metrics] listen`).
+        #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:9464")]
+        metrics: String,
+        /// Print one snapshot and exit.
+        #[arg(long)]
+        once: bool,
+        /// Seconds between refreshes.
+        #[arg(long, value_name = "SECS", default_value_t = 2)]
+        interval: u64,
+    },
     /// Show ActiveSync seat usage, or change the seat cap.
     Usage {
         /// Where the database is.
@@ -490,6 +502,13 @@ pub enum Outcome {
     Output(String),
     /// A server command, for `main` to run.
     RunServer(ServerRun),
+    /// `top` without `--once`: refresh a view of the server at `metrics` every `interval`.
+    Top {
+        /// The operations listener.
+        metrics: String,
+        /// Between refreshes.
+        interval: std::time::Duration,
+    },
 }
 
 /// An operational error of a command (exit status 1).
@@ -518,6 +537,9 @@ pub enum CliError {
     /// A device command failed.
     #[error(transparent)]
     Device(#[from] crate::device_access::DeviceAdminError),
+    /// The running server could not be reached.
+    #[error("{0}")]
+    Unreachable(String),
 }
 
 /// Runs a parsed command line, reading `--password-stdin` from standard input and hashing
@@ -580,6 +602,21 @@ pub fn run_with(
         Command::Class { database, action } => {
             let mut dir = open_directory(&database, hash_cost)?;
             class_command(&mut dir, action)?
+        }
+        Command::Top {
+            metrics,
+            once,
+            interval,
+        } => {
+            if !once {
+                return Ok(Outcome::Top {
+                    metrics,
+                    interval: std::time::Duration::from_secs(interval.max(1)),
+                });
+            }
+            let status =
+                crate::metrics_http::fetch_status(&metrics).map_err(CliError::Unreachable)?;
+            crate::metrics::render_top(&status, None)
         }
         Command::Device { database, action } => {
             let dir = open_directory(&database, hash_cost)?;

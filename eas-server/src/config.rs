@@ -40,6 +40,8 @@ pub struct Config {
     pub relay: crate::mailout::RelayConfig,
     /// S/MIME: what ValidateCert trusts.
     pub smime: SmimeSection,
+    /// The operations listener.
+    pub metrics: MetricsSection,
     /// Request and Sync bounds.
     pub limits: LimitsSection,
     /// Ping and Sync `Wait` bounds.
@@ -108,6 +110,15 @@ impl Default for LmtpSection {
             max_recipients: 100,
         }
     }
+}
+
+/// `[metrics]`: Prometheus metrics and the status `eas-server top` reads.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSection {
+    /// Where to serve `GET /metrics` (Prometheus text) and `GET /status` (JSON), plain
+    /// HTTP without authentication: keep it on loopback or a private network. Absent: off.
+    pub listen: Option<SocketAddr>,
 }
 
 /// `[smime]`: certificate validation for S/MIME (ValidateCert).
@@ -307,6 +318,7 @@ impl Default for Config {
             lmtp: LmtpSection::default(),
             relay: crate::mailout::RelayConfig::default(),
             smime: SmimeSection::default(),
+            metrics: MetricsSection::default(),
             limits: LimitsSection::default(),
             push: PushSection::default(),
             accounts: AccountsSection::default(),

@@ -19,6 +19,8 @@ pub mod lookup;
 pub mod mailin;
 pub mod mailout;
 pub mod meetings;
+pub mod metrics;
+pub mod metrics_http;
 pub mod oof;
 pub mod provision;
 pub mod service;

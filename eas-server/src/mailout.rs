@@ -276,6 +276,9 @@ pub async fn run_relay(service: Service, shutdown: ShutdownToken) {
             }
             attempt_one(&service, &config, item).await;
         }
+        if let Ok(Ok(depth)) = service.with_store(|conn| queue_depth(conn)).await {
+            service.metrics().set_outbound_depth(depth);
+        }
         if !batch.is_empty() {
             continue;
         }

@@ -20,10 +20,33 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
+        Ok(Outcome::Top { metrics, interval }) => top(&metrics, interval),
         Err(e) => {
             eprintln!("eas-server: {e}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// `eas-server top`: redraw the server's status until interrupted.
+fn top(metrics: &str, interval: std::time::Duration) -> ExitCode {
+    let mut previous = None;
+    loop {
+        match eas_server::metrics_http::fetch_status(metrics) {
+            Ok(status) => {
+                // Clear the screen and draw from the top left.
+                print!(
+                    "\x1b[2J\x1b[H{}",
+                    eas_server::metrics::render_top(&status, previous.as_ref())
+                );
+                previous = Some(status);
+            }
+            Err(e) => {
+                eprintln!("eas-server top: {e}");
+                return ExitCode::from(1);
+            }
+        }
+        std::thread::sleep(interval);
     }
 }
 

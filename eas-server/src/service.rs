@@ -152,6 +152,8 @@ struct Inner {
     pending: Arc<tokio::sync::Semaphore>,
     /// Wakes the outbound relay when something is queued.
     outbound: tokio::sync::Notify,
+    /// What operations watch.
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// The ActiveSync command handler over the directory and the store.
@@ -233,8 +235,14 @@ impl Service {
                 )),
                 settings,
                 outbound: tokio::sync::Notify::new(),
+                metrics: Arc::new(crate::metrics::Metrics::default()),
             }),
         }
+    }
+
+    /// The operations registry (counters, gauges, parked requests).
+    pub fn metrics(&self) -> &Arc<crate::metrics::Metrics> {
+        &self.inner.metrics
     }
 
     /// The outbound relay's settings.
@@ -596,6 +604,7 @@ impl Service {
         };
         let mut waiter = self.inner.hub.waiter(p.account, plan.collections.clone());
         let deadline = park_deadline(plan.until, self.inner.settings.max_parked);
+        let _parked = self.inner.metrics.park(&p.address, &req.device_id, "Ping");
         loop {
             // Checked after subscribing, so a change committed just before is not missed.
             let plan2 = plan.clone();
@@ -654,6 +663,7 @@ impl Service {
         };
         let mut waiter = self.inner.hub.waiter(p.account, collections);
         let deadline = park_deadline(until, self.inner.settings.max_parked);
+        let _parked = self.inner.metrics.park(&p.address, &req.device_id, "Sync");
         let mut first = true;
         loop {
             if !first {
@@ -747,7 +757,17 @@ impl crate::http::CommandHandler for Service {
         request: &EasRequest,
         peer: IpAddr,
     ) -> Result<Principal, HttpFailure> {
-        let account = self.login(credentials, peer).await?;
+        let account = match self.login(credentials, peer).await {
+            Ok(a) => a,
+            Err(e) => {
+                if e == HttpFailure::Unauthorized {
+                    self.inner.metrics.auth_failure();
+                    tracing::warn!(login = %credentials.user, %peer, device = %request.device_id,
+                        command = request.command.name(), "login failed");
+                }
+                return Err(e);
+            }
+        };
         self.admit(account, request.user.clone()).await
     }
 
@@ -848,8 +868,35 @@ impl crate::http::CommandHandler for Service {
         body: Bytes,
         shutdown: ShutdownToken,
     ) -> Result<Response<Body>, HttpFailure> {
+        let started = std::time::Instant::now();
+        let command = req.command.name();
+        let account = p.address.clone();
+        let device = req.device_id.clone();
+        let device_type = req.device_type.clone();
         let version = req.protocol_version;
-        tracing::debug!(account = %p.address, device = %req.device_id, command = req.command.name(), "request");
+        let result = self.dispatch(p, req, body, shutdown).await;
+        let status = match &result {
+            Ok(r) => r.status().as_u16(),
+            Err(f) => f.status().as_u16(),
+        };
+        let took = started.elapsed();
+        self.inner.metrics.request(command, status, took);
+        // One line per request, naming who, which device and what (the support checklist).
+        tracing::info!(%account, %device, %device_type, command, %version, status,
+            ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX), "request");
+        result
+    }
+}
+
+impl Service {
+    async fn dispatch(
+        &self,
+        p: Principal,
+        req: EasRequest,
+        body: Bytes,
+        shutdown: ShutdownToken,
+    ) -> Result<Response<Body>, HttpFailure> {
+        let version = req.protocol_version;
         if let Some(answer) = self.check_policy(&p, &req).await? {
             return Ok(answer);
         }

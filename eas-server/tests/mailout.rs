@@ -239,9 +239,13 @@ async fn sendmail_reaches_local_and_remote_recipients_once_and_files_a_copy() {
         .call("SendMail", &send_request("c-1", mime, true))
         .await;
     assert_eq!(again.status.map(|s| s.code()), Some(118));
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(sink.received().len(), 2);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while queue_depth(&server).await > 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert_eq!(queue_depth(&server).await, 0);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sink.received().len(), 2);
 
     // Sending as someone else is refused; so is what is not a message.
     let forged = mime.replace("From: Alice <alice@example.com>", "From: boss@example.com");
@@ -422,6 +426,11 @@ async fn a_permanent_refusal_bounces_to_the_sender_and_no_relay_means_status_120
         got[0].1.subject.as_deref(),
         Some("Undelivered Mail Returned to Sender: Hello?")
     );
+    // The row goes right after the report is delivered.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while queue_depth(&server).await > 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert_eq!(queue_depth(&server).await, 0);
 
     // Without a relay, a remote recipient is refused up front.
