@@ -195,6 +195,17 @@ pub enum DeviceCommand {
         /// The device id.
         device: String,
     },
+    /// Cap the protocol version an account (or one of its devices) may use; `none` lifts it.
+    MaxVersion {
+        /// The account.
+        login: String,
+        /// The highest version (2.5, 12.0, 12.1, 14.0, 14.1, 16.0, 16.1) or `none`.
+        #[arg(value_name = "VERSION")]
+        highest: String,
+        /// Only this device of the account.
+        #[arg(long, value_name = "ID")]
+        device: Option<String>,
+    },
     /// Forget the device's sync state: it provisions and syncs again from scratch.
     Resync {
         /// The account.
@@ -709,6 +720,30 @@ fn device_command(
             let (id, address) = account_of(&login)?;
             d::set_access(conn, id, &device, "allow")?;
             format!("{device} ({address}) allowed")
+        }
+        DeviceCommand::MaxVersion {
+            login,
+            highest,
+            device,
+        } => {
+            let (id, address) = account_of(&login)?;
+            let parsed = match highest.trim() {
+                "none" => None,
+                v => Some(eas_codec::ProtocolVersion::parse(v).ok_or_else(|| {
+                    CliError::Device(d::DeviceAdminError::Invalid(format!(
+                        "{v:?} is not a protocol version (2.5, 12.0, 12.1, 14.0, 14.1, 16.0, 16.1)"
+                    )))
+                })?),
+            };
+            d::set_ceiling(conn, id, device.as_deref(), parsed)?;
+            let whom = match &device {
+                Some(dev) => format!("{dev} ({address})"),
+                None => address,
+            };
+            match parsed {
+                Some(v) => format!("{whom} may use protocol versions up to {v}"),
+                None => format!("{whom} may use every protocol version"),
+            }
         }
         DeviceCommand::Resync { login, device } => {
             let (id, address) = account_of(&login)?;

@@ -43,6 +43,75 @@ pub const SCHEMA: &str = "CREATE TABLE device_records (
         pattern TEXT NOT NULL
      );";
 
+/// Protocol version ceilings, per account and per device (v10).
+pub const CEILINGS_SCHEMA: &str = "ALTER TABLE device_records ADD COLUMN max_version TEXT;
+     CREATE TABLE account_limits (
+        account_id INTEGER PRIMARY KEY,
+        max_version TEXT
+     );";
+
+/// The highest protocol version the account (and, when given, the device) may use: the
+/// lower of the two ceilings; `None` when neither is set.
+pub fn ceiling(
+    conn: &Connection,
+    account: i64,
+    device: Option<&str>,
+) -> Result<Option<eas_codec::ProtocolVersion>, rusqlite::Error> {
+    let parse = |v: Option<String>| v.and_then(|s| eas_codec::ProtocolVersion::parse(&s));
+    let account_max = parse(
+        conn.query_row(
+            "SELECT max_version FROM account_limits WHERE account_id = ?1",
+            [account],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten(),
+    );
+    let device_max = match device {
+        Some(d) => parse(
+            conn.query_row(
+                "SELECT max_version FROM device_records WHERE account_id = ?1 AND device_id = ?2",
+                params![account, d],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten(),
+        ),
+        None => None,
+    };
+    Ok(match (account_max, device_max) {
+        (Some(a), Some(d)) => Some(a.min(d)),
+        (a, d) => a.or(d),
+    })
+}
+
+/// Set (or, with `None`, clear) the ceiling of an account, or of one of its devices.
+pub fn set_ceiling(
+    conn: &Connection,
+    account: i64,
+    device: Option<&str>,
+    version: Option<eas_codec::ProtocolVersion>,
+) -> Result<(), DeviceAdminError> {
+    let value = version.map(|v| v.as_str());
+    match device {
+        Some(d) => {
+            one(conn, account, d)?;
+            conn.execute(
+                "UPDATE device_records SET max_version = ?1 WHERE account_id = ?2 AND device_id = ?3",
+                params![value, account, d],
+            )?;
+        }
+        None => {
+            conn.execute(
+                "INSERT INTO account_limits (account_id, max_version) VALUES (?1, ?2)
+                 ON CONFLICT (account_id) DO UPDATE SET max_version = excluded.max_version",
+                params![account, value],
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// What a device may do now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {

@@ -771,6 +771,27 @@ impl crate::http::CommandHandler for Service {
         self.admit(account, request.user.clone()).await
     }
 
+    async fn allowed_versions(
+        &self,
+        credentials: &Credentials,
+        device: Option<&str>,
+        peer: IpAddr,
+    ) -> Option<Vec<ProtocolVersion>> {
+        let account = self.login(credentials, peer).await.ok()?;
+        let device = device.map(str::to_string);
+        let max = self
+            .with_store(move |conn| crate::device_access::ceiling(conn, account, device.as_deref()))
+            .await
+            .ok()?
+            .ok()??;
+        Some(
+            ProtocolVersion::ALL
+                .into_iter()
+                .filter(|v| *v <= max)
+                .collect(),
+        )
+    }
+
     async fn autodiscover(
         &self,
         credentials: Option<Credentials>,
@@ -1023,7 +1044,7 @@ impl Service {
         let device_type = req.device_type.clone();
         let command = format!("{:?}", req.command);
         let version_text = req.protocol_version.to_string();
-        let (state, access) = self
+        let (state, access, ceiling) = self
             .with_store(move |conn| -> Result<_, rusqlite::Error> {
                 let now = Utc::now();
                 let record = crate::device_access::touch(
@@ -1039,10 +1060,23 @@ impl Service {
                 let access = crate::device_access::access(&record, &rules);
                 let state = devices::load_provisioning(conn, account, &device)
                     .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-                Ok((state, access))
+                let ceiling = crate::device_access::ceiling(conn, account, Some(&device))?;
+                Ok((state, access, ceiling))
             })
             .await?
             .map_err(internal)?;
+        if let Some(max) = ceiling
+            && req.protocol_version > max
+        {
+            tracing::info!(account = %p.address, device = %req.device_id,
+                version = %req.protocol_version, max = %max, "protocol version above the ceiling");
+            return Err(HttpFailure::VersionNotAllowed {
+                allowed: ProtocolVersion::ALL
+                    .into_iter()
+                    .filter(|v| *v <= max)
+                    .collect(),
+            });
+        }
         let refuse = |status: u32, before_14: HttpFailure| {
             if req.protocol_version >= ProtocolVersion::V14_0
                 && let Some(body) = status_only(req.command, status, req.protocol_version)

@@ -190,3 +190,91 @@ async fn block_allow_quarantine_and_resync() {
     let r = c.sync_one(&inbox, &key, None, vec![]).await;
     assert_eq!(r.status.code(), 3, "the old sync key is no longer known");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn version_ceilings_limit_options_and_requests() {
+    let server = TestServer::start(|_| {}, |_| {}).await;
+    let new = server.client("alice@example.com", "alice-pw", "V1", "16.1");
+    assert_eq!(folder_sync_status(&new).await, 1);
+    cli(
+        &server,
+        &["device", "max-version", "alice@example.com", "14.1"],
+    )
+    .unwrap();
+    // 16.1 is refused with the versions allowed; OPTIONS with credentials lists them.
+    let a = new.post_raw("FolderSync", "", b"".to_vec()).await;
+    assert_eq!(a.status, 400);
+    assert_eq!(
+        a.headers["ms-asprotocolversions"],
+        "2.5,12.0,12.1,14.0,14.1"
+    );
+    let options = new
+        .http
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}?DeviceId=V1", new.base),
+        )
+        .basic_auth("alice@example.com", Some("alice-pw"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        options.headers()["ms-asprotocolversions"],
+        "2.5,12.0,12.1,14.0,14.1"
+    );
+    let anonymous = new
+        .http
+        .request(reqwest::Method::OPTIONS, new.base.clone())
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        anonymous.headers()["ms-asprotocolversions"]
+            .to_str()
+            .unwrap()
+            .ends_with("16.1")
+    );
+    let ok = server.client("alice@example.com", "alice-pw", "V1", "14.1");
+    assert_eq!(folder_sync_status(&ok).await, 1);
+    // A device ceiling below the account's wins for that device.
+    cli(
+        &server,
+        &[
+            "device",
+            "max-version",
+            "alice@example.com",
+            "12.1",
+            "--device",
+            "V1",
+        ],
+    )
+    .unwrap();
+    let a = ok.post_raw("FolderSync", "", b"".to_vec()).await;
+    assert_eq!(a.status, 400);
+    assert_eq!(a.headers["ms-asprotocolversions"], "2.5,12.0,12.1");
+    cli(
+        &server,
+        &[
+            "device",
+            "max-version",
+            "alice@example.com",
+            "none",
+            "--device",
+            "V1",
+        ],
+    )
+    .unwrap();
+    cli(
+        &server,
+        &["device", "max-version", "alice@example.com", "none"],
+    )
+    .unwrap();
+    assert_eq!(folder_sync_status(&new).await, 1);
+    assert!(
+        cli(
+            &server,
+            &["device", "max-version", "alice@example.com", "15.0"]
+        )
+        .is_err()
+    );
+}

@@ -34,6 +34,13 @@ pub enum HttpFailure {
     /// 405: the method is not served at this path.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// 400 with `MS-ASProtocolVersions`: the protocol version is above what this account or
+    /// device is allowed (an administrator's ceiling); the header lists what is.
+    #[error("protocol version not allowed")]
+    VersionNotAllowed {
+        /// The versions the account and device may use.
+        allowed: Vec<ProtocolVersion>,
+    },
     /// 413: the body exceeds the configured limit.
     #[error("payload too large")]
     PayloadTooLarge,
@@ -64,6 +71,7 @@ impl HttpFailure {
                 StatusCode::from_u16(449).unwrap_or(StatusCode::FORBIDDEN)
             }
             HttpFailure::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            HttpFailure::VersionNotAllowed { .. } => StatusCode::BAD_REQUEST,
             HttpFailure::NotFound => StatusCode::NOT_FOUND,
             HttpFailure::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             HttpFailure::NotImplemented => StatusCode::NOT_IMPLEMENTED,
@@ -76,6 +84,11 @@ impl HttpFailure {
     pub fn into_response(self, realm: &str) -> Response<Body> {
         let mut resp = empty(self.status());
         let h = resp.headers_mut();
+        if let HttpFailure::VersionNotAllowed { allowed } = &self
+            && let Ok(v) = HeaderValue::from_str(&versions_list(allowed))
+        {
+            h.insert("MS-ASProtocolVersions", v);
+        }
         match self {
             HttpFailure::Unauthorized => {
                 let realm = realm.replace(['"', '\\'], "");
@@ -108,7 +121,11 @@ fn add_server_header(resp: &mut Response<Body>) {
 
 /// `MS-ASProtocolVersions`: every supported version, comma-separated.
 pub fn protocol_versions_header() -> String {
-    ProtocolVersion::ALL
+    versions_list(&ProtocolVersion::ALL)
+}
+
+fn versions_list(versions: &[ProtocolVersion]) -> String {
+    versions
         .iter()
         .map(|v| v.as_str())
         .collect::<Vec<_>>()
@@ -126,9 +143,14 @@ pub fn protocol_commands_header() -> String {
 
 /// The answer to `OPTIONS /Microsoft-Server-ActiveSync` (MS-ASHTTP 2.2.4).
 pub fn options_response() -> Response<Body> {
+    options_response_for(&ProtocolVersion::ALL)
+}
+
+/// The OPTIONS answer listing only `versions` (an account or device under a ceiling).
+pub fn options_response_for(versions: &[ProtocolVersion]) -> Response<Body> {
     let mut resp = empty(StatusCode::OK);
     let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&protocol_versions_header()) {
+    if let Ok(v) = HeaderValue::from_str(&versions_list(versions)) {
         h.insert("MS-ASProtocolVersions", v);
     }
     if let Ok(v) = HeaderValue::from_str(&protocol_commands_header()) {

@@ -158,6 +158,18 @@ pub trait CommandHandler: Send + Sync + 'static {
         shutdown: ShutdownToken,
     ) -> impl Future<Output = Result<Response<Body>, HttpFailure>> + Send;
 
+    /// The protocol versions this caller may use, for OPTIONS (`None`: all, as without
+    /// credentials). The default allows all.
+    fn allowed_versions(
+        &self,
+        credentials: &Credentials,
+        device: Option<&str>,
+        peer: IpAddr,
+    ) -> impl Future<Output = Option<Vec<eas_codec::ProtocolVersion>>> + Send {
+        let _ = (credentials, device, peer);
+        async { None }
+    }
+
     /// Answer an Autodiscover request ([`AUTODISCOVER_PATH`], POX): `credentials` from the
     /// Basic `Authorization` header (`None` when absent or malformed), the XML body. The
     /// default serves none (404).
@@ -260,7 +272,7 @@ async fn dispatch<H: CommandHandler>(
     }
     let realm = state.config.realm.clone();
     match *req.method() {
-        Method::OPTIONS => options_response(),
+        Method::OPTIONS => options(&state, req).await,
         Method::POST => match handle_post(&state, req).await {
             Ok(r) => r,
             Err(f) => {
@@ -276,6 +288,37 @@ async fn dispatch<H: CommandHandler>(
             }
             r
         }
+    }
+}
+
+/// OPTIONS: every version, or, when the request carries credentials (as phones send them),
+/// the versions the handler allows this account and device.
+async fn options<H: CommandHandler>(state: &AppState<H>, req: Request) -> Response<Body> {
+    let peer = req
+        .extensions()
+        .get::<PeerAddr>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |p| p.0.ip());
+    let credentials = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| super::request::parse_basic_auth(v).ok());
+    let Some(credentials) = credentials else {
+        return options_response();
+    };
+    let device = req.uri().query().and_then(|q| {
+        q.split('&').find_map(|pair| {
+            let (k, v) = pair.split_once('=')?;
+            k.eq_ignore_ascii_case("DeviceId").then(|| v.to_string())
+        })
+    });
+    match state
+        .handler
+        .allowed_versions(&credentials, device.as_deref(), peer)
+        .await
+    {
+        Some(versions) => super::response::options_response_for(&versions),
+        None => options_response(),
     }
 }
 

@@ -109,6 +109,8 @@ pub const MIGRATIONS: &[&str] = &[
     crate::oof::SCHEMA,
     // v9: device records, access rules and wipes (see crate::device_access).
     crate::device_access::SCHEMA,
+    // v10: protocol version ceilings per account and device.
+    crate::device_access::CEILINGS_SCHEMA,
 ];
 
 /// The schema version this build writes.
