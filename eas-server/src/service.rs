@@ -1977,33 +1977,29 @@ impl Service {
                         false,
                     )
                 }
-                Some(SmartKind::Reply) => {
-                    let r: SmartReplyRequest =
-                        decode_body(&body, version, false).map_err(bad_wbxml)?;
-                    let s = SmartRequest::from_reply(&r).map_err(|e| {
-                        SubmitError::Status(S::InvalidCombinationOfIds, e.to_string())
-                    })?;
-                    (
-                        Some(r.client_id.to_string()),
-                        s.mime.to_vec(),
-                        s.save_in_sent_items,
-                        Some(s.source),
-                        s.options.replace_mime,
-                    )
-                }
-                Some(SmartKind::Forward) => {
-                    let r: SmartForwardRequest =
-                        decode_body(&body, version, false).map_err(bad_wbxml)?;
-                    let s = SmartRequest::from_forward(&r).map_err(|e| {
-                        SubmitError::Status(S::InvalidCombinationOfIds, e.to_string())
-                    })?;
-                    (
-                        Some(r.client_id.to_string()),
-                        s.mime.to_vec(),
-                        s.save_in_sent_items,
-                        Some(s.source),
-                        s.options.replace_mime,
-                    )
+                Some(kind) => {
+                    let owned =
+                        |client_id: &str, s: Result<SmartRequest<'_>, eas_model::ModelError>| {
+                            let s = s.map_err(|e| {
+                                SubmitError::Status(S::InvalidCombinationOfIds, e.to_string())
+                            })?;
+                            Ok::<_, SubmitError>((
+                                Some(client_id.to_string()),
+                                s.mime.to_vec(),
+                                s.save_in_sent_items,
+                                Some(s.source),
+                                s.options.replace_mime,
+                            ))
+                        };
+                    if kind == SmartKind::Reply {
+                        let r: SmartReplyRequest =
+                            decode_body(&body, version, false).map_err(bad_wbxml)?;
+                        owned(&r.client_id, SmartRequest::from_reply(&r))?
+                    } else {
+                        let r: SmartForwardRequest =
+                            decode_body(&body, version, false).map_err(bad_wbxml)?;
+                        owned(&r.client_id, SmartRequest::from_forward(&r))?
+                    }
                 }
             }
         } else {

@@ -49,17 +49,7 @@ pub(crate) struct Found {
 /// attachment) rather than failing the whole message.
 pub(crate) fn find(message: &Message<'_>, received: Option<DateTime<Utc>>) -> Option<Found> {
     message.parts.iter().enumerate().find_map(|(index, part)| {
-        let ct = part.content_type()?;
-        let is_calendar = ct.ctype().eq_ignore_ascii_case("text")
-            && ct
-                .subtype()
-                .is_some_and(|s| s.eq_ignore_ascii_case("calendar"));
-        if !is_calendar {
-            return None;
-        }
-        let PartType::Text(text) = &part.body else {
-            return None;
-        };
+        let text = calendar_part_text(part)?;
         let (method, request) = meeting_request(text, received).ok()?;
         Some(Found {
             message_class: method.message_class(),
@@ -69,23 +59,26 @@ pub(crate) fn find(message: &Message<'_>, received: Option<DateTime<Utc>>) -> Op
     })
 }
 
+/// The text of a `text/calendar` part; `None` for any other part.
+fn calendar_part_text<'a>(part: &'a mail_parser::MessagePart<'_>) -> Option<&'a str> {
+    let ct = part.content_type()?;
+    let is_calendar = ct.ctype().eq_ignore_ascii_case("text")
+        && ct
+            .subtype()
+            .is_some_and(|s| s.eq_ignore_ascii_case("calendar"));
+    match &part.body {
+        PartType::Text(text) if is_calendar => Some(text),
+        _ => None,
+    }
+}
+
 /// The first `text/calendar` part of a MIME message (or of its
 /// [outline](super::outline), where calendar parts are always kept): its METHOD, upper-case
 /// (empty when absent), and its text. Any method: REQUEST, CANCEL, REPLY, COUNTER.
 pub fn calendar_text(mime: &[u8]) -> Option<(String, String)> {
     let message = mail_parser::MessageParser::default().parse(mime)?;
     message.parts.iter().find_map(|part| {
-        let ct = part.content_type()?;
-        let is_calendar = ct.ctype().eq_ignore_ascii_case("text")
-            && ct
-                .subtype()
-                .is_some_and(|s| s.eq_ignore_ascii_case("calendar"));
-        if !is_calendar {
-            return None;
-        }
-        let PartType::Text(text) = &part.body else {
-            return None;
-        };
+        let text = calendar_part_text(part)?;
         let method = text
             .lines()
             .find_map(|l| {
