@@ -164,7 +164,8 @@ pub fn availability_window(start: &str, end: &str) -> Option<(DateTime<Utc>, Dat
 }
 
 /// The answer for one `To`: resolved (one match), ambiguous (several, at most `max`
-/// listed), or not resolved. Recipients get their free/busy when a window is given.
+/// listed), or not resolved. A resolved recipient gets its free/busy when a window is
+/// given.
 pub fn resolve_one(
     to: &str,
     candidates: &[Person],
@@ -203,7 +204,9 @@ pub fn resolve_one(
                 recipient_type: if p.account.is_some() { 1 } else { 2 },
                 display_name: p.display_name.as_str().into(),
                 email_address: p.address.as_str().into(),
-                availability: free_busy(p),
+                // Free/busy only for a name that resolved to one person (MS-ASCMD
+                // 2.2.3.183): suggestions for an ambiguous name get none.
+                availability: if count == 1 { free_busy(p) } else { None },
                 certificates: None,
                 picture: None,
             })

@@ -235,7 +235,10 @@ async fn resolve_recipients_gives_certificates_pictures_and_ambiguity() {
     let certs = bob.certificates.as_ref().unwrap();
     assert_eq!(certs.status.code(), 1);
     assert_eq!(certs.certificate_count, Some(1));
-    assert_eq!(certs.certificate, vec![eas_codec::CompactString::from(b64(&bob_cert))]);
+    assert_eq!(
+        certs.certificate,
+        vec![eas_codec::CompactString::from(b64(&bob_cert))]
+    );
     let pic = bob.picture.as_ref().unwrap();
     assert_eq!(pic.status.code(), 1);
     assert_eq!(pic.data.as_deref(), Some(b64(&picture(100, 7)).as_str()));
@@ -299,6 +302,35 @@ async fn resolve_recipients_gives_certificates_pictures_and_ambiguity() {
     assert_eq!(r.response[0].status.code(), 3);
     assert_eq!(r.response[0].recipient_count, Some(2));
     assert_eq!(r.response[0].recipient.len(), 1);
+
+    // With Availability, the suggestions for an ambiguous name carry no free/busy; the
+    // resolved address does.
+    let now = Utc::now();
+    let iso = |t: chrono::DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%S.000Z").to_string();
+    let r: ResolveRecipientsResponse = c
+        .call(
+            "ResolveRecipients",
+            &req(
+                &["bob", "bob@example.com"],
+                ResolveOptions {
+                    availability: Some(AvailabilityRequest {
+                        start_time: iso(now).into(),
+                        end_time: iso(now + Duration::hours(2)).into(),
+                    }),
+                    ..ResolveOptions::default()
+                },
+            ),
+        )
+        .await;
+    assert_eq!(r.response[0].status.code(), 2);
+    assert!(
+        r.response[0]
+            .recipient
+            .iter()
+            .all(|r| r.availability.is_none())
+    );
+    let fb = r.response[1].recipient[0].availability.as_ref().unwrap();
+    assert_eq!(fb.merged_free_busy.as_deref(), Some("0000"));
 }
 
 async fn add_event(c: &Client, event: Calendar) {
