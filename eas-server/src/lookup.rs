@@ -38,6 +38,8 @@ pub struct Person {
     pub address: String,
     /// The account's row id, for free/busy; `None` for a contact.
     pub account: Option<i64>,
+    /// A contact's photo (accounts' pictures are read from the directory when asked for).
+    pub picture: Option<Vec<u8>>,
 }
 
 /// Whether `query` names `person`: a prefix of the display name, of one of its words, of
@@ -98,6 +100,7 @@ pub fn contacts(mb: &Mailbox<'_>) -> Result<Vec<Person>, BackendError> {
                     },
                     address: email.to_string(),
                     account: None,
+                    picture: c.picture.clone(),
                 });
             }
         }
@@ -531,6 +534,7 @@ mod tests {
             display_name: name.into(),
             address: address.into(),
             account: Some(1),
+            picture: None,
         }
     }
 

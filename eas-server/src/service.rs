@@ -1373,6 +1373,7 @@ impl Service {
                 },
                 address: a.address(),
                 account: Some(a.id.0),
+                picture: None,
             };
             let mut people: Vec<lookup::Person> = dir
                 .accounts(Some(&domain))
@@ -1799,6 +1800,7 @@ impl Service {
             .filter_map(|p| Some((p.address.to_lowercase(), p.account?)))
             .collect();
         let zone = self.inner.settings.zone;
+        let want_contact_pictures = options.picture.is_some();
         let result = self
             .read(&p, &req.device_id, version, move |_, _, _, mb| {
                 people.extend(lookup::contacts(mb)?);
@@ -1830,13 +1832,28 @@ impl Service {
                 for to in &tos {
                     responses.push(lookup::resolve_one(to, &people, max, &free_busy));
                 }
-                Ok::<_, eas_sync_engine::BackendError>(responses)
+                // The photos of the contacts listed, by address (at most one per recipient).
+                let mut contact_pictures = std::collections::HashMap::new();
+                if want_contact_pictures {
+                    for r in responses.iter().flat_map(|r| &r.recipient) {
+                        let address = r.email_address.to_lowercase();
+                        if let Some(photo) = people
+                            .iter()
+                            .filter(|p| p.account.is_none() && p.address.to_lowercase() == address)
+                            .find_map(|p| p.picture.clone())
+                        {
+                            contact_pictures.insert(address, photo);
+                        }
+                    }
+                }
+                Ok::<_, eas_sync_engine::BackendError>((responses, contact_pictures))
             })
             .await?;
         let result = match result {
-            Ok(mut responses) if certificates || options.picture.is_some() => {
-                // Certificates and pictures of the recipients listed, in order; contacts
-                // (type 2) have none stored here.
+            Ok((responses, _)) if !certificates && options.picture.is_none() => Ok(responses),
+            Ok((mut responses, contact_pictures)) => {
+                // Certificates and pictures of the recipients listed, in order: accounts'
+                // from the directory, contacts' photos from their cards.
                 let ids: Vec<Option<i64>> = responses
                     .iter()
                     .flat_map(|r| &r.recipient)
@@ -1875,6 +1892,26 @@ impl Service {
                         max_pictures: p.max_pictures,
                     })
                     .unwrap_or_default();
+                let pictures = if want_pictures {
+                    responses
+                        .iter()
+                        .flat_map(|r| &r.recipient)
+                        .zip(pictures)
+                        .map(|(r, stored)| {
+                            stored.or_else(|| {
+                                (r.recipient_type == 2)
+                                    .then(|| {
+                                        contact_pictures
+                                            .get(r.email_address.to_lowercase().as_str())
+                                            .cloned()
+                                    })
+                                    .flatten()
+                            })
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
                 let mut pictures = lookup::picture_answers(pictures, limits).into_iter();
                 let mut certs = certs.into_iter();
                 let mut budget = options.max_certificates;
@@ -1900,7 +1937,7 @@ impl Service {
                 }
                 Ok(responses)
             }
-            other => other,
+            Err(e) => Err(e),
         };
         let response = match result {
             Ok(response) => ResolveRecipientsResponse {

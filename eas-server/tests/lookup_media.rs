@@ -205,6 +205,19 @@ async fn resolve_recipients_gives_certificates_pictures_and_ambiguity() {
     )
     .await;
     let c = server.client("alice@example.com", "alice-pw", "CERTS", "14.1");
+    // A contact of Alice's with a photo on its card.
+    add_item(
+        &c,
+        9,
+        ApplicationData::Contact(Box::new(eas_codec::data::contacts::Contact {
+            first_name: Some("Dora".into()),
+            last_name: Some("Explorer".into()),
+            email1_address: Some("dora@remote.example".into()),
+            picture: Some(eas_codec::codec::Binary::Text(b64(&picture(64, 5)))),
+            ..Default::default()
+        })),
+    )
+    .await;
 
     let req = |to: &[&str], options: ResolveOptions| ResolveRecipientsRequest {
         to: to.iter().map(|t| (*t).into()).collect(),
@@ -218,6 +231,7 @@ async fn resolve_recipients_gives_certificates_pictures_and_ambiguity() {
                     "bob@example.com",
                     "bobby@example.com",
                     "nobody@nowhere.test",
+                    "dora",
                 ],
                 ResolveOptions {
                     certificate_retrieval: Some(2),
@@ -249,6 +263,13 @@ async fn resolve_recipients_gives_certificates_pictures_and_ambiguity() {
     // The unknown address is not resolved and lists nobody.
     assert_eq!(r.response[2].status.code(), 4);
     assert!(r.response[2].recipient.is_empty());
+    // The contact: her card's photo, no certificate.
+    let dora = &r.response[3].recipient[0];
+    assert_eq!(dora.recipient_type, 2);
+    assert_eq!(dora.certificates.as_ref().unwrap().status.code(), 7);
+    let pic = dora.picture.as_ref().unwrap();
+    assert_eq!(pic.status.code(), 1);
+    assert_eq!(pic.data.as_deref(), Some(b64(&picture(64, 5)).as_str()));
 
     // MaxCertificates 0: the certificate is withheld with status 8 and its count.
     let r: ResolveRecipientsResponse = c
@@ -334,7 +355,11 @@ async fn resolve_recipients_gives_certificates_pictures_and_ambiguity() {
 }
 
 async fn add_event(c: &Client, event: Calendar) {
-    let folder = c.folder_of_type(8).await;
+    add_item(c, 8, ApplicationData::Calendar(Box::new(event))).await;
+}
+
+async fn add_item(c: &Client, folder_type: u8, data: ApplicationData) {
+    let folder = c.folder_of_type(folder_type).await;
     let (key, _) = c.sync_all(&folder, vec![]).await;
     let r = c
         .sync_one(
@@ -343,7 +368,7 @@ async fn add_event(c: &Client, event: Calendar) {
             Some(SyncRequestCommands {
                 commands: vec![SyncRequestCommand::Add(ClientAdd {
                     client_id: "e1".into(),
-                    application_data: ApplicationData::Calendar(Box::new(event)),
+                    application_data: data,
                     ..ClientAdd::default()
                 })],
             }),
