@@ -6,7 +6,7 @@
 //! error (reported by clap).
 
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -334,6 +334,22 @@ pub enum AccountCommand {
         #[arg(long, value_name = "D")]
         domain: Option<String>,
     },
+    /// Set the account's contact picture (a JPEG of at most 100 KiB, shown in GAL searches
+    /// and ResolveRecipients), or without FILE remove it.
+    Picture {
+        /// The account.
+        login: String,
+        /// The picture file.
+        file: Option<PathBuf>,
+    },
+    /// Set the account's S/MIME certificate (PEM or DER, returned by ResolveRecipients), or
+    /// without FILE remove it.
+    Certificate {
+        /// The account.
+        login: String,
+        /// The certificate file.
+        file: Option<PathBuf>,
+    },
 }
 
 /// A new password that must be given one way or the other.
@@ -551,6 +567,14 @@ pub enum CliError {
     /// The running server could not be reached.
     #[error("{0}")]
     Unreachable(String),
+    /// An input file (picture, certificate) could not be read or is unusable.
+    #[error("{}: {reason}", path.display())]
+    InputFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// Runs a parsed command line, reading `--password-stdin` from standard input and hashing
@@ -880,7 +904,57 @@ fn account_command(
         AccountCommand::List { domain } => {
             accounts::account_list(dir, domain.as_deref())?.to_string()
         }
+        AccountCommand::Picture { login, file } => {
+            let id = dir.account_by_login(&login)?.id;
+            let bytes = file.as_deref().map(read_input).transpose()?;
+            dir.set_picture(id, bytes.as_deref())?;
+            match bytes {
+                Some(b) => format!("{login}: picture set ({} bytes)", b.len()),
+                None => format!("{login}: picture removed"),
+            }
+        }
+        AccountCommand::Certificate { login, file } => {
+            let id = dir.account_by_login(&login)?.id;
+            let der = match file.as_deref() {
+                None => None,
+                Some(path) => Some(certificate_der(path, &read_input(path)?)?),
+            };
+            dir.set_certificate(id, der.as_deref())?;
+            match der {
+                Some(d) => format!("{login}: certificate set ({} bytes DER)", d.len()),
+                None => format!("{login}: certificate removed"),
+            }
+        }
     })
+}
+
+fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(|e| CliError::InputFile {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
+}
+
+/// The DER of a certificate file: the first PEM `CERTIFICATE` block, or the bytes as they
+/// are when they parse as DER.
+fn certificate_der(path: &Path, bytes: &[u8]) -> Result<Vec<u8>, CliError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let bad = |reason: &str| CliError::InputFile {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    };
+    let der = if bytes.starts_with(b"-----") || bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+        CertificateDer::from_pem_slice(bytes)
+            .map_err(|_| bad("no PEM CERTIFICATE block"))?
+            .to_vec()
+    } else {
+        bytes.to_vec()
+    };
+    // Parsed as a certificate here so that ResolveRecipients never hands out garbage.
+    webpki::EndEntityCert::try_from(&CertificateDer::from(der.as_slice()))
+        .map_err(|_| bad("not an X.509 certificate"))?;
+    Ok(der)
 }
 
 fn domain_command(dir: &mut Directory, action: DomainCommand) -> Result<String, CliError> {

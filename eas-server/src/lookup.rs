@@ -5,13 +5,20 @@
 //! prefix, case-insensitively, on the display name, each word of it, the local part and the
 //! address. Free/busy is merged from the recipient's calendar (meetings and appointments,
 //! recurrences expanded, declined and cancelled meetings left out) into 30-minute slots,
-//! one digit each (MS-ASCMD 2.2.3.101): 0 free, 1 tentative, 2 busy, 3 out of office,
-//! 4 working elsewhere; overlapping items give the strongest (OOF, busy, tentative, working
-//! elsewhere, free).
+//! one digit each (MS-ASCMD 2.2.3.107): 0 free, 1 tentative, 2 busy, 3 out of office
+//! (4 is "no data", never given for a calendar on this server). An item shorter than a
+//! slot, or several overlapping, give the slot the highest digit, as the spec says.
+//! MS-ASCMD has no digit for "working elsewhere" (MS-ASCAL BusyStatus 4): such an item is
+//! shown tentative, since the person is at work but their time is claimed.
+//!
+//! Pictures and S/MIME certificates are kept per account in the directory
+//! (`eas-server account picture|certificate`) and returned by Search (GAL),
+//! ResolveRecipients and Find within the phone's `MaxSize`/`MaxPictures`/`MaxCertificates`.
 
 use chrono::{DateTime, Duration, Utc};
 use eas_codec::command::resolve::{
-    Availability, AvailabilityStatus, Recipient, RecipientResolveStatus, RecipientResponse,
+    Availability, AvailabilityStatus, Certificates, CertificatesStatus, PictureStatus, Recipient,
+    RecipientResolveStatus, RecipientResponse,
 };
 use eas_codec::command::search::{Comparison, GalProperties, QueryTerm, SearchQuery};
 use eas_model::calendar::{Appointment, AttendeeStatus, BusyStatus};
@@ -19,6 +26,7 @@ use eas_model::contact::ContactItem;
 use eas_sync_engine::backend::{Backend, FolderClass};
 use eas_sync_engine::{BackendError, CollectionId, ItemId};
 
+use crate::accounts::{AccountId, Directory, DirectoryError};
 use crate::store::mailbox::{Content, Mailbox};
 
 /// One person the GAL knows.
@@ -30,6 +38,8 @@ pub struct Person {
     pub address: String,
     /// The account's row id, for free/busy; `None` for a contact.
     pub account: Option<i64>,
+    /// A contact's photo (accounts' pictures are read from the directory when asked for).
+    pub picture: Option<Vec<u8>>,
 }
 
 /// Whether `query` names `person`: a prefix of the display name, of one of its words, of
@@ -90,6 +100,7 @@ pub fn contacts(mb: &Mailbox<'_>) -> Result<Vec<Person>, BackendError> {
                     },
                     address: email.to_string(),
                     account: None,
+                    picture: c.picture.clone(),
                 });
             }
         }
@@ -127,7 +138,7 @@ pub fn merged_free_busy(
             Some(BusyStatus::Tentative) => 1,
             None | Some(BusyStatus::Busy) => 2,
             Some(BusyStatus::OutOfOffice) => 3,
-            Some(BusyStatus::WorkingElsewhere) => 4,
+            Some(BusyStatus::WorkingElsewhere) => 1,
         };
         let length = a.when.end_utc(a.tz) - a.when.start_utc(a.tz);
         for occurrence in a.occurrences(end) {
@@ -138,24 +149,13 @@ pub fn merged_free_busy(
             for (i, d) in digits.iter_mut().enumerate() {
                 let s = start + slot * i32::try_from(i).unwrap_or(i32::MAX);
                 let e = s + slot;
-                if occurrence < e && occ_end > s && rank(digit) > rank(*d) {
+                if occurrence < e && occ_end > s && digit > *d {
                     *d = digit;
                 }
             }
         }
     }
     Ok(digits.iter().map(|d| char::from(b'0' + d)).collect())
-}
-
-/// How strongly a free/busy digit claims a slot.
-fn rank(digit: u8) -> u8 {
-    match digit {
-        3 => 4,
-        2 => 3,
-        1 => 2,
-        4 => 1,
-        _ => 0,
-    }
 }
 
 /// A free/busy window a device may ask for: start before end, at most 42 days
@@ -167,7 +167,8 @@ pub fn availability_window(start: &str, end: &str) -> Option<(DateTime<Utc>, Dat
 }
 
 /// The answer for one `To`: resolved (one match), ambiguous (several, at most `max`
-/// listed), or not resolved. Recipients get their free/busy when a window is given.
+/// listed), or not resolved. A resolved recipient gets its free/busy when a window is
+/// given.
 pub fn resolve_one(
     to: &str,
     candidates: &[Person],
@@ -206,7 +207,9 @@ pub fn resolve_one(
                 recipient_type: if p.account.is_some() { 1 } else { 2 },
                 display_name: p.display_name.as_str().into(),
                 email_address: p.address.as_str().into(),
-                availability: free_busy(p),
+                // Free/busy only for a name that resolved to one person (MS-ASCMD
+                // 2.2.3.183): suggestions for an ambiguous name get none.
+                availability: if count == 1 { free_busy(p) } else { None },
                 certificates: None,
                 picture: None,
             })
@@ -226,6 +229,106 @@ pub fn availability(mb: &Mailbox<'_>, window: (DateTime<Utc>, DateTime<Utc>)) ->
             Availability {
                 status: AvailabilityStatus::TransientFailure,
                 merged_free_busy: None,
+            }
+        }
+    }
+}
+
+/// A phone's limits on contact pictures (Search, ResolveRecipients and Find `Picture`):
+/// the largest picture in bytes and how many pictures in one response; `None` is no limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PictureLimits {
+    /// `MaxSize`.
+    pub max_size: Option<u32>,
+    /// `MaxPictures`.
+    pub max_pictures: Option<u32>,
+}
+
+/// The picture answer for each entry of `stored`, in order (MS-ASCMD 2.2.3.177.x): no
+/// picture (173), larger than `MaxSize` (174), past `MaxPictures` (175, once that many were
+/// returned), or the picture.
+pub fn picture_answers(
+    stored: Vec<Option<Vec<u8>>>,
+    limits: PictureLimits,
+) -> Vec<(PictureStatus, Option<Vec<u8>>)> {
+    let mut returned: u32 = 0;
+    stored
+        .into_iter()
+        .map(|picture| match picture {
+            None => (PictureStatus::NoPicture, None),
+            Some(p)
+                if limits
+                    .max_size
+                    .is_some_and(|m| u32::try_from(p.len()).map_or(true, |len| len > m)) =>
+            {
+                (PictureStatus::PictureTooLarge, None)
+            }
+            Some(_) if limits.max_pictures.is_some_and(|m| returned >= m) => {
+                (PictureStatus::PictureLimitReached, None)
+            }
+            Some(p) => {
+                returned += 1;
+                (PictureStatus::Success, Some(p))
+            }
+        })
+        .collect()
+}
+
+/// The stored pictures of `people` (none for contacts), in order.
+pub fn stored_pictures(
+    dir: &Directory,
+    people: &[Option<i64>],
+) -> Result<Vec<Option<Vec<u8>>>, DirectoryError> {
+    people
+        .iter()
+        .map(|account| match account {
+            Some(id) => dir.picture(AccountId(*id)),
+            None => Ok(None),
+        })
+        .collect()
+}
+
+/// The stored certificates (DER) of `people` (none for contacts), in order.
+pub fn stored_certificates(
+    dir: &Directory,
+    people: &[Option<i64>],
+) -> Result<Vec<Option<Vec<u8>>>, DirectoryError> {
+    people
+        .iter()
+        .map(|account| match account {
+            Some(id) => dir.certificate(AccountId(*id)),
+            None => Ok(None),
+        })
+        .collect()
+}
+
+/// The `Certificates` of one recipient from its stored certificate (DER). Both retrieval
+/// forms (2 full, 3 mini) get the full certificate: the mini-certificate is an Exchange
+/// BLOB whose layout MS-ASCMD does not define. `budget` is what remains of `MaxCertificates`;
+/// past it the recipient gets status 8 with the count not returned.
+pub fn certificates_answer(der: Option<Vec<u8>>, budget: &mut Option<u32>) -> Certificates {
+    match der {
+        None => Certificates {
+            status: CertificatesStatus::NoValidCertificate,
+            certificate_count: Some(0),
+            ..Certificates::default()
+        },
+        Some(_) if *budget == Some(0) => Certificates {
+            status: CertificatesStatus::CertificateLimitReached,
+            certificate_count: Some(1),
+            ..Certificates::default()
+        },
+        Some(der) => {
+            if let Some(b) = budget.as_mut() {
+                *b -= 1;
+            }
+            Certificates {
+                status: CertificatesStatus::Success,
+                certificate_count: Some(1),
+                certificate: vec![
+                    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, der).into(),
+                ],
+                ..Certificates::default()
             }
         }
     }
@@ -431,6 +534,7 @@ mod tests {
             display_name: name.into(),
             address: address.into(),
             account: Some(1),
+            picture: None,
         }
     }
 
@@ -476,7 +580,49 @@ mod tests {
     }
 
     #[test]
-    fn slot_ranks_put_oof_over_busy_over_tentative() {
-        assert!(rank(3) > rank(2) && rank(2) > rank(1) && rank(1) > rank(4) && rank(4) > rank(0));
+    fn pictures_answer_within_size_and_count_limits() {
+        let stored = vec![
+            Some(vec![1; 10]),
+            None,
+            Some(vec![2; 500]),
+            Some(vec![3; 20]),
+            Some(vec![4; 5]),
+        ];
+        let limits = PictureLimits {
+            max_size: Some(100),
+            max_pictures: Some(2),
+        };
+        let got: Vec<PictureStatus> = picture_answers(stored.clone(), limits)
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        assert_eq!(
+            got,
+            [
+                PictureStatus::Success,
+                PictureStatus::NoPicture,
+                PictureStatus::PictureTooLarge,
+                PictureStatus::Success,
+                PictureStatus::PictureLimitReached,
+            ]
+        );
+        let all = picture_answers(stored, PictureLimits::default());
+        assert_eq!(all[2], (PictureStatus::Success, Some(vec![2; 500])));
+    }
+
+    #[test]
+    fn certificates_stop_at_max_certificates() {
+        let mut budget = Some(1);
+        let first = certificates_answer(Some(vec![1, 2, 3]), &mut budget);
+        assert_eq!(first.status, CertificatesStatus::Success);
+        assert_eq!(
+            first.certificate,
+            vec![eas_codec::CompactString::from("AQID")]
+        );
+        let second = certificates_answer(Some(vec![4]), &mut budget);
+        assert_eq!(second.status, CertificatesStatus::CertificateLimitReached);
+        assert!(second.certificate.is_empty());
+        let none = certificates_answer(None, &mut None);
+        assert_eq!(none.status, CertificatesStatus::NoValidCertificate);
     }
 }

@@ -1454,6 +1454,7 @@ impl Service {
                 },
                 address: a.address(),
                 account: Some(a.id.0),
+                picture: None,
             };
             let mut people: Vec<lookup::Person> = dir
                 .accounts(Some(&domain))
@@ -1533,16 +1534,38 @@ impl Service {
                         .then(a.address.cmp(&b.address))
                 });
                 let total = found.len();
-                let page: Vec<SearchResult> = found
+                let shown: Vec<&lookup::Person> =
+                    found.iter().skip(first).take(last - first + 1).collect();
+                // Pictures only for the page shown, read when asked for.
+                let pictures = match &options.picture {
+                    None => None,
+                    Some(limits) => {
+                        let limits = lookup::PictureLimits {
+                            max_size: limits.max_size,
+                            max_pictures: limits.max_pictures,
+                        };
+                        let ids: Vec<Option<i64>> = shown.iter().map(|p| p.account).collect();
+                        let stored = self
+                            .with_directory(move |dir| lookup::stored_pictures(dir, &ids))
+                            .await?
+                            .map_err(|e| internal(e.to_string()))?;
+                        Some(lookup::picture_answers(stored, limits))
+                    }
+                };
+                let mut pictures = pictures.map(Vec::into_iter);
+                let page: Vec<SearchResult> = shown
                     .iter()
-                    .skip(first)
-                    .take(last - first + 1)
                     .map(|person| {
                         let mut props = lookup::gal_properties(person);
-                        if options.picture.is_some() {
+                        if let Some((status, data)) = pictures.as_mut().and_then(Iterator::next) {
                             props.picture = Some(GalPicture {
-                                status: eas_codec::command::resolve::PictureStatus::NoPicture,
-                                data: None,
+                                status,
+                                data: data.map(|d| {
+                                    eas_codec::codec::Binary::Text(base64::Engine::encode(
+                                        &base64::engine::general_purpose::STANDARD,
+                                        d,
+                                    ))
+                                }),
                             });
                         }
                         SearchResult {
@@ -1698,11 +1721,38 @@ impl Service {
                             .collect();
                         found.sort_by_key(|a| a.display_name.to_lowercase());
                         let total = found.len();
+                        found.truncate(last + 1);
+                        let mut pictures = match &options.picture {
+                            None => None,
+                            Some(limits) => {
+                                let limits = lookup::PictureLimits {
+                                    max_size: limits.max_size,
+                                    max_pictures: limits.max_pictures,
+                                };
+                                let ids: Vec<Option<i64>> =
+                                    found.iter().map(|p| p.account).collect();
+                                let stored = self
+                                    .with_directory(move |dir| lookup::stored_pictures(dir, &ids))
+                                    .await?
+                                    .map_err(|e| internal(e.to_string()))?;
+                                Some(lookup::picture_answers(stored, limits).into_iter())
+                            }
+                        };
                         let result = found
                             .iter()
-                            .take(last + 1)
                             .map(|person| {
                                 let g = lookup::gal_properties(person);
+                                let picture = pictures.as_mut().and_then(Iterator::next).map(
+                                    |(status, data)| eas_codec::command::search::GalPicture {
+                                        status,
+                                        data: data.map(|d| {
+                                            eas_codec::codec::Binary::Text(base64::Engine::encode(
+                                                &base64::engine::general_purpose::STANDARD,
+                                                d,
+                                            ))
+                                        }),
+                                    },
+                                );
                                 FindResult {
                                     properties: FindProperties {
                                         display_name: g.display_name,
@@ -1710,6 +1760,7 @@ impl Service {
                                         alias: g.alias,
                                         first_name: g.first_name,
                                         last_name: g.last_name,
+                                        picture,
                                         ..FindProperties::default()
                                     },
                                     ..FindResult::default()
@@ -1799,8 +1850,8 @@ impl Service {
         body: Bytes,
     ) -> Result<Response<Body>, HttpFailure> {
         use eas_codec::command::resolve::{
-            AvailabilityStatus, Certificates, CertificatesStatus, ResolveRecipientsRequest,
-            ResolveRecipientsResponse, ResolveRecipientsStatus,
+            AvailabilityStatus, ResolveRecipientsRequest, ResolveRecipientsResponse,
+            ResolveRecipientsStatus,
         };
         let version = req.protocol_version;
         let request: ResolveRecipientsRequest = decode_body(&body, version, false)?;
@@ -1825,7 +1876,12 @@ impl Service {
         let certificates = matches!(options.certificate_retrieval, Some(2 | 3));
         let tos: Vec<String> = request.to.iter().map(|t| t.to_string()).collect();
         let mut people = self.gal_people(&p, tos.clone()).await?;
+        let accounts: std::collections::HashMap<String, i64> = people
+            .iter()
+            .filter_map(|p| Some((p.address.to_lowercase(), p.account?)))
+            .collect();
         let zone = self.inner.settings.zone;
+        let want_contact_pictures = options.picture.is_some();
         let result = self
             .read(&p, &req.device_id, version, move |_, _, _, mb| {
                 people.extend(lookup::contacts(mb)?);
@@ -1855,24 +1911,115 @@ impl Service {
                 };
                 let mut responses = Vec::new();
                 for to in &tos {
-                    let mut r = lookup::resolve_one(to, &people, max, &free_busy);
-                    if certificates
-                        && r.status == eas_codec::command::resolve::RecipientResolveStatus::Success
-                    {
-                        // No certificates are kept for anyone yet.
-                        for recipient in &mut r.recipient {
-                            recipient.certificates = Some(Certificates {
-                                status: CertificatesStatus::NoValidCertificate,
-                                certificate_count: Some(0),
-                                ..Certificates::default()
-                            });
+                    responses.push(lookup::resolve_one(to, &people, max, &free_busy));
+                }
+                // The photos of the contacts listed, by address (at most one per recipient).
+                let mut contact_pictures = std::collections::HashMap::new();
+                if want_contact_pictures {
+                    for r in responses.iter().flat_map(|r| &r.recipient) {
+                        let address = r.email_address.to_lowercase();
+                        if let Some(photo) = people
+                            .iter()
+                            .filter(|p| p.account.is_none() && p.address.to_lowercase() == address)
+                            .find_map(|p| p.picture.clone())
+                        {
+                            contact_pictures.insert(address, photo);
                         }
                     }
-                    responses.push(r);
                 }
-                Ok::<_, eas_sync_engine::BackendError>(responses)
+                Ok::<_, eas_sync_engine::BackendError>((responses, contact_pictures))
             })
             .await?;
+        let result = match result {
+            Ok((responses, _)) if !certificates && options.picture.is_none() => Ok(responses),
+            Ok((mut responses, contact_pictures)) => {
+                // Certificates and pictures of the recipients listed, in order: accounts'
+                // from the directory, contacts' photos from their cards.
+                let ids: Vec<Option<i64>> = responses
+                    .iter()
+                    .flat_map(|r| &r.recipient)
+                    .map(|r| {
+                        if r.recipient_type == 1 {
+                            accounts
+                                .get(r.email_address.to_lowercase().as_str())
+                                .copied()
+                        } else {
+                            None
+                        }
+                    })
+                    .collect();
+                let want_pictures = options.picture.is_some();
+                let (certs, pictures) = self
+                    .with_directory(move |dir| {
+                        let certs = if certificates {
+                            lookup::stored_certificates(dir, &ids)?
+                        } else {
+                            Vec::new()
+                        };
+                        let pictures = if want_pictures {
+                            lookup::stored_pictures(dir, &ids)?
+                        } else {
+                            Vec::new()
+                        };
+                        Ok::<_, crate::accounts::DirectoryError>((certs, pictures))
+                    })
+                    .await?
+                    .map_err(|e| internal(e.to_string()))?;
+                let limits = options
+                    .picture
+                    .as_ref()
+                    .map(|p| lookup::PictureLimits {
+                        max_size: p.max_size,
+                        max_pictures: p.max_pictures,
+                    })
+                    .unwrap_or_default();
+                let pictures = if want_pictures {
+                    responses
+                        .iter()
+                        .flat_map(|r| &r.recipient)
+                        .zip(pictures)
+                        .map(|(r, stored)| {
+                            stored.or_else(|| {
+                                (r.recipient_type == 2)
+                                    .then(|| {
+                                        contact_pictures
+                                            .get(r.email_address.to_lowercase().as_str())
+                                            .cloned()
+                                    })
+                                    .flatten()
+                            })
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let mut pictures = lookup::picture_answers(pictures, limits).into_iter();
+                let mut certs = certs.into_iter();
+                let mut budget = options.max_certificates;
+                for recipient in responses.iter_mut().flat_map(|r| r.recipient.iter_mut()) {
+                    if certificates {
+                        recipient.certificates = Some(lookup::certificates_answer(
+                            certs.next().flatten(),
+                            &mut budget,
+                        ));
+                    }
+                    if let Some((status, data)) = pictures.next() {
+                        recipient.picture = Some(eas_codec::command::resolve::Picture {
+                            status,
+                            data: data.map(|d| {
+                                base64::Engine::encode(
+                                    &base64::engine::general_purpose::STANDARD,
+                                    d,
+                                )
+                                .into()
+                            }),
+                        });
+                    }
+                }
+                Ok(responses)
+            }
+            Err(e) => Err(e),
+        };
         let response = match result {
             Ok(response) => ResolveRecipientsResponse {
                 status: ResolveRecipientsStatus::Success,

@@ -51,6 +51,11 @@ CREATE TABLE IF NOT EXISTS acct_seats (
     account_id INTEGER PRIMARY KEY REFERENCES acct_accounts(id) ON DELETE CASCADE,
     taken_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS acct_media (
+    account_id INTEGER PRIMARY KEY REFERENCES acct_accounts(id) ON DELETE CASCADE,
+    picture BLOB,
+    certificate BLOB
+);
 ";
 
 /// Errors of the directory.
@@ -1170,4 +1175,95 @@ fn seat_counts(conn: &Connection) -> Result<(Option<u32>, u32), DirectoryError> 
     };
     let used: i64 = conn.query_row("SELECT COUNT(*) FROM acct_seats", [], |r| r.get(0))?;
     Ok((cap, u32_of(used)))
+}
+
+/// The largest contact picture an administrator may store (Exchange's own limit is 100 KB
+/// for a GAL photo; a phone asks for far less with `MaxSize`).
+pub const MAX_PICTURE_BYTES: usize = 100 * 1024;
+
+/// Per-account media: the contact picture shown in GAL results and the S/MIME certificate
+/// returned by ResolveRecipients. Kept in `acct_media` (created with the other `acct_`
+/// tables; a database from before it gains the table on open, so the schema version holds).
+impl Directory {
+    /// Stores (or with `None` removes) an account's contact picture (JPEG bytes).
+    ///
+    /// # Errors
+    /// [`DirectoryError::Invalid`] for an empty or too large picture, database errors.
+    pub fn set_picture(
+        &mut self,
+        id: AccountId,
+        picture: Option<&[u8]>,
+    ) -> Result<(), DirectoryError> {
+        if let Some(p) = picture
+            && (p.is_empty() || p.len() > MAX_PICTURE_BYTES)
+        {
+            return Err(DirectoryError::Invalid {
+                what: "picture size (1 byte to 100 KiB)",
+                value: p.len().to_string(),
+            });
+        }
+        self.account(id)?;
+        self.conn.execute(
+            "INSERT INTO acct_media (account_id, picture) VALUES (?1, ?2)
+             ON CONFLICT (account_id) DO UPDATE SET picture = excluded.picture",
+            params![id.0, picture],
+        )?;
+        Ok(())
+    }
+
+    /// An account's contact picture, if one is stored.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub fn picture(&self, id: AccountId) -> Result<Option<Vec<u8>>, DirectoryError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT picture FROM acct_media WHERE account_id = ?1",
+                params![id.0],
+                |r| r.get::<_, Option<Vec<u8>>>(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// Stores (or with `None` removes) an account's S/MIME certificate (DER).
+    ///
+    /// # Errors
+    /// [`DirectoryError::Invalid`] for an empty certificate, database errors.
+    pub fn set_certificate(
+        &mut self,
+        id: AccountId,
+        der: Option<&[u8]>,
+    ) -> Result<(), DirectoryError> {
+        if der.is_some_and(<[u8]>::is_empty) {
+            return Err(DirectoryError::Invalid {
+                what: "certificate",
+                value: String::new(),
+            });
+        }
+        self.account(id)?;
+        self.conn.execute(
+            "INSERT INTO acct_media (account_id, certificate) VALUES (?1, ?2)
+             ON CONFLICT (account_id) DO UPDATE SET certificate = excluded.certificate",
+            params![id.0, der],
+        )?;
+        Ok(())
+    }
+
+    /// An account's S/MIME certificate (DER), if one is stored.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub fn certificate(&self, id: AccountId) -> Result<Option<Vec<u8>>, DirectoryError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT certificate FROM acct_media WHERE account_id = ?1",
+                params![id.0],
+                |r| r.get::<_, Option<Vec<u8>>>(0),
+            )
+            .optional()?
+            .flatten())
+    }
 }

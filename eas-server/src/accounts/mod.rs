@@ -36,7 +36,8 @@ pub use admin::{
 };
 pub use directory::{
     Account, AccountClass, AccountId, Admission, AuthError, ClassId, Directory, DirectoryConfig,
-    DirectoryError, Domain, DomainId, DomainUsage, Refusal, SCHEMA_VERSION, Target, Usage,
+    DirectoryError, Domain, DomainId, DomainUsage, MAX_PICTURE_BYTES, Refusal, SCHEMA_VERSION,
+    Target, Usage,
 };
 pub use password::HashCost;
 pub use throttle::ThrottlePolicy;
