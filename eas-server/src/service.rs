@@ -2145,7 +2145,11 @@ impl Service {
                     } else {
                         let r: SmartForwardRequest =
                             decode_body(&body, version, false).map_err(bad_wbxml)?;
-                        owned(&r.client_id, SmartRequest::from_forward(&r))?
+                        match (&r.mime, &r.forwardees) {
+                            // 16.x forwards a meeting with Forwardees and a note, no MIME.
+                            (None, Some(forwardees)) => forwardees_form(&r, forwardees)?,
+                            _ => owned(&r.client_id, SmartRequest::from_forward(&r))?,
+                        }
                     }
                 }
             }
@@ -2466,6 +2470,156 @@ struct Built {
     original: Option<(CollectionId, eas_sync_engine::ItemId, u32)>,
 }
 
+/// The 16.x meeting forward without MIME (`Forwardees` and a `Body`) as the request the rest
+/// of SmartForward handles: a minimal client message to the forwardees.
+fn forwardees_form(
+    r: &SmartForwardRequest,
+    forwardees: &eas_codec::command::compose::Forwardees,
+) -> Result<(Option<String>, Vec<u8>, bool, Option<SourceRef>, bool), SubmitError> {
+    use ComposeMailStatus as S;
+    // Header values from the device: no line breaks, no quotes that end the display name.
+    let clean = |s: &str| s.replace(['\r', '\n', '"'], " ").trim().to_string();
+    let to: Vec<String> = forwardees
+        .forwardee
+        .iter()
+        .map(
+            |f| match f.name.as_deref().map(clean).filter(|n| !n.is_empty()) {
+                Some(name) => format!("\"{name}\" <{}>", clean(&f.email)),
+                None => clean(&f.email),
+            },
+        )
+        .collect();
+    if to.is_empty() {
+        return Err(SubmitError::Status(
+            S::MessageHasNoRecipient,
+            "no Forwardee".into(),
+        ));
+    }
+    let note = r
+        .body
+        .as_ref()
+        .and_then(|b| b.data.as_deref())
+        .unwrap_or("")
+        .replace("\r\n", "\n")
+        .replace('\n', "\r\n");
+    let mime = format!("To: {}\r\nSubject: \r\n\r\n{note}\r\n", to.join(", ")).into_bytes();
+    let item_id = r
+        .source
+        .item_id
+        .as_deref()
+        .ok_or_else(|| SubmitError::Status(S::InvalidCombinationOfIds, "no ItemId".into()))?;
+    let instance_id = match r.source.instance_id.as_deref() {
+        Some(t) => Some(
+            eas_model::datetime::parse(t, "InstanceId")
+                .map_err(|e| SubmitError::Status(S::InvalidDateTime, e.to_string()))?,
+        ),
+        None => None,
+    };
+    Ok((
+        Some(r.client_id.to_string()),
+        mime,
+        r.save_in_sent_items.is_some(),
+        Some(SourceRef::Item {
+            folder_id: r.source.folder_id.as_deref().map(str::to_string),
+            item_id: item_id.to_string(),
+            instance_id,
+        }),
+        false,
+    ))
+}
+
+/// SmartForward of a calendar item (or, with `instance`, of one occurrence): the client's
+/// text and recipients with the meeting as a `text/calendar; method=REQUEST` part, so the
+/// recipients get an invitation they can answer.
+fn meeting_forward(
+    mb: &Mailbox<'_>,
+    folder: &CollectionId,
+    item: &eas_sync_engine::ItemId,
+    instance: Option<DateTime<Utc>>,
+    client: &[u8],
+    save: bool,
+    ctx: &SendContext<'_>,
+) -> Result<Built, SubmitError> {
+    use ComposeMailStatus as S;
+    let row = mb
+        .load_item(folder, item)
+        .map_err(|e| SubmitError::Status(S::ItemNotFound, e.to_string()))?;
+    let meeting = eas_model::calendar::Appointment::from_icalendar(
+        &String::from_utf8_lossy(&row.content),
+        Some(mb.owner()),
+    )
+    .map_err(|e| SubmitError::Status(S::ItemNotFound, e.to_string()))?;
+    if instance.is_some() && meeting.recurrence.is_none() {
+        return Err(SubmitError::Status(
+            S::NoRecurrenceInCalendar,
+            "an occurrence of a meeting that does not recur".into(),
+        ));
+    }
+    let parsed = mail_parser::MessageParser::default()
+        .parse(client)
+        .ok_or_else(|| {
+            SubmitError::Status(S::InvalidMime, "the client message has no header".into())
+        })?;
+    let addresses = |list: Option<&mail_parser::Address<'_>>| -> Vec<String> {
+        list.map(|a| {
+            a.iter()
+                .filter_map(|m| m.address().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let subject = parsed
+        .subject()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("Fw: {}", meeting.summary.as_deref().unwrap_or("")));
+    let text = parsed
+        .body_text(0)
+        .map(|t| t.into_owned())
+        .unwrap_or_default();
+    let ical = eas_model::calendar::itip::forward_request(&meeting, instance, ctx.now);
+    let mut builder = mail_builder::MessageBuilder::new()
+        .from(mb.owner().to_string())
+        .subject(subject)
+        .date(ctx.now.timestamp());
+    let to = addresses(parsed.to());
+    let cc = addresses(parsed.cc());
+    let bcc = addresses(parsed.bcc());
+    if !to.is_empty() {
+        builder = builder.to(to);
+    }
+    if !cc.is_empty() {
+        builder = builder.cc(cc);
+    }
+    if !bcc.is_empty() {
+        builder = builder.bcc(bcc);
+    }
+    let body = mail_builder::mime::MimePart::new(
+        "multipart/alternative",
+        vec![
+            mail_builder::mime::MimePart::new("text/plain; charset=utf-8", text),
+            mail_builder::mime::MimePart::new("text/calendar; charset=utf-8; method=REQUEST", ical),
+        ],
+    );
+    let message = builder
+        .body(body)
+        .write_to_vec()
+        .map_err(|e| SubmitError::Status(S::MessageReplyFailed, e.to_string()))?;
+    let outgoing = eas_model::compose::send_mail(&message, ctx).map_err(|e| match e {
+        eas_model::ModelError::NoRecipient => {
+            SubmitError::Status(S::MessageHasNoRecipient, e.to_string())
+        }
+        e => SubmitError::Status(S::InvalidMime, e.to_string()),
+    })?;
+    let sent_copy = save.then(|| [outgoing.added_headers.as_slice(), &message].concat());
+    Ok(Built {
+        outgoing,
+        sent_copy,
+        original: None,
+    })
+}
+
 /// Build the outgoing message: SendMail passes the client's MIME through; a reply or forward
 /// reads the original (a folder item; `LongId` search results are not kept, status 150).
 fn build_outgoing(
@@ -2518,6 +2672,18 @@ fn build_outgoing(
         Some(SourceRef::LongId(id)) => return Err(not_found(format!("LongId {id} is not kept"))),
         None => return Err(not_found("no source".into())),
     };
+    if kind == SmartKind::Forward
+        && mb
+            .folder_class(&folder)
+            .map_err(|e| not_found(e.to_string()))?
+            == FolderClass::Calendar
+    {
+        let instance = match source {
+            Some(SourceRef::Item { instance_id, .. }) => *instance_id,
+            _ => None,
+        };
+        return meeting_forward(mb, &folder, &item, instance, mime, save, &ctx);
+    }
     let row = mb
         .load_item(&folder, &item)
         .map_err(|e| not_found(e.to_string()))?;

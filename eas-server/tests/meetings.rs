@@ -464,3 +464,115 @@ async fn at_16_1_the_organizer_gets_the_reply_and_their_calendar_the_answer() {
         .await;
     assert_eq!(resp.result[0].status.code(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_is_forwarded_from_the_calendar_as_an_invitation() {
+    use eas_codec::codec::Opaque;
+    use eas_codec::command::compose::{
+        ComposeBody, Forwardee, Forwardees, SmartForwardRequest, SmartForwardResponse, Source,
+    };
+    let server = TestServer::start(|_| {}, |_| {}).await;
+    let ics = vevent(
+        "REQUEST",
+        "m5@example.net",
+        0,
+        "carol@example.net",
+        "alice@example.com",
+        3,
+    );
+    lmtp_deliver(
+        server.lmtp(),
+        "alice@example.com",
+        &invitation_mail(
+            "carol@example.net",
+            "alice@example.com",
+            "Planning",
+            &ics,
+            "REQUEST",
+        ),
+    )
+    .await;
+    let alice = server.client("alice@example.com", "alice-pw", "FWD16", "16.1");
+    let cal = alice.folder_of_type(8).await;
+    let (_, ids) = alice.sync_all(&cal, vec![]).await;
+    assert_eq!(ids.len(), 1);
+    let bob = server.client("bob@example.com", "bob-pw", "FWDB", "16.1");
+    let bob_inbox = bob.folder_of_type(2).await;
+    let bob_cal = bob.folder_of_type(8).await;
+    let (mut bob_key, _) = bob.sync_all(&bob_inbox, vec![]).await;
+    let (bob_cal_key, _) = bob.sync_all(&bob_cal, vec![]).await;
+
+    // 16.1: Forwardees and a note, no MIME.
+    let forward = SmartForwardRequest {
+        client_id: "fw-1".into(),
+        source: Source {
+            folder_id: Some(cal.as_str().into()),
+            item_id: Some(ids[0].as_str().into()),
+            ..Source::default()
+        },
+        body: Some(ComposeBody {
+            body_type: 1,
+            data: Some("Bob, please join.".into()),
+            ..ComposeBody::default()
+        }),
+        forwardees: Some(Forwardees {
+            forwardee: vec![Forwardee {
+                name: Some("Bob".into()),
+                email: "bob@example.com".into(),
+            }],
+        }),
+        ..SmartForwardRequest::default()
+    };
+    let a = alice.post("SmartForward", &forward).await;
+    assert_eq!(a.status, 200);
+    assert!(
+        a.body.is_empty(),
+        "{:?}",
+        alice.decode::<SmartForwardResponse>(&a.body)
+    );
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mails = loop {
+        let r = bob.sync_one(&bob_inbox, &bob_key, None, vec![]).await;
+        bob_key = r.sync_key.to_string();
+        let got = adds(&r);
+        if !got.is_empty() || std::time::Instant::now() > deadline {
+            break got;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    match &mails[0].1 {
+        ApplicationData::Email(e) => {
+            assert_eq!(e.subject.as_deref(), Some("Fw: Planning"));
+            assert_eq!(
+                e.message_class.as_deref(),
+                Some("IPM.Schedule.Meeting.Request")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // Bob's calendar has the meeting, organized by Carol, waiting for his answer.
+    let r = bob.sync_one(&bob_cal, &bob_cal_key, None, vec![]).await;
+    let added = adds(&r);
+    assert_eq!(added.len(), 1, "{added:?}");
+    let item = calendar(&added[0].1);
+    assert_eq!(item.uid.as_deref(), Some("m5@example.net"));
+    assert_eq!(item.organizer_email.as_deref(), Some("carol@example.net"));
+    assert_eq!(item.response_type, Some(5));
+
+    // An occurrence of a meeting that does not recur: 146.
+    let mut one = forward.clone();
+    one.client_id = "fw-2".into();
+    one.source.instance_id = Some(
+        start()
+            .checked_add_signed(Duration::hours(3))
+            .unwrap()
+            .format("%Y-%m-%dT%H:%M:%S.000Z")
+            .to_string()
+            .into(),
+    );
+    let r: SmartForwardResponse = alice.call("SmartForward", &one).await;
+    assert_eq!(r.status.map(|s| s.code()), Some(146));
+    let _ = Opaque(Vec::new());
+}

@@ -356,6 +356,34 @@ pub fn cancel(
     }
 }
 
+/// The iCalendar a forwarded meeting carries (SmartForward of a calendar item):
+/// METHOD:REQUEST for the whole meeting, or, for one occurrence (its original start), only
+/// that occurrence's override, so the recipient's copy of the series is not replaced.
+pub fn forward_request(
+    meeting: &Appointment,
+    occurrence: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> String {
+    let mut c = meeting.clone();
+    c.dtstamp = Some(now);
+    c.reminder_minutes = None;
+    match occurrence {
+        None => c.to_icalendar(Some("REQUEST")),
+        Some(orig) => {
+            // A changed occurrence goes as changed; any other as the series has it.
+            let mut ex = meeting
+                .exceptions
+                .iter()
+                .find(|e| e.original_start == orig && !e.deleted)
+                .cloned()
+                .unwrap_or_else(|| Exception::modified(orig));
+            ex.dtstamp = Some(now);
+            c.exceptions = vec![ex];
+            c.write_calendar(Some("REQUEST"), false)
+        }
+    }
+}
+
 /// Apply an incoming METHOD:CANCEL to the attendee's copy: the meeting is marked cancelled,
 /// or the occurrence named by RECURRENCE-ID becomes a deleted exception. A CANCEL for an
 /// older SEQUENCE is [`Disposition::Stale`] and changes nothing.
