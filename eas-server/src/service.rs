@@ -2105,13 +2105,7 @@ impl Service {
             other => SubmitError::Http(other),
         };
         // The request in one owned form: (client id, MIME, save, source, replace MIME).
-        let (client_id, mime, save, source, replace_mime): (
-            Option<String>,
-            Vec<u8>,
-            bool,
-            Option<SourceRef>,
-            bool,
-        ) = if modern {
+        let (client_id, mime, save, source, replace_mime): ComposeInput = if modern {
             match smart {
                 None => {
                     let r: SendMailRequest =
@@ -2470,12 +2464,16 @@ struct Built {
     original: Option<(CollectionId, eas_sync_engine::ItemId, u32)>,
 }
 
+/// A compose request in one owned form: (client id, MIME, save a copy, source, replace
+/// MIME).
+type ComposeInput = (Option<String>, Vec<u8>, bool, Option<SourceRef>, bool);
+
 /// The 16.x meeting forward without MIME (`Forwardees` and a `Body`) as the request the rest
 /// of SmartForward handles: a minimal client message to the forwardees.
 fn forwardees_form(
     r: &SmartForwardRequest,
     forwardees: &eas_codec::command::compose::Forwardees,
-) -> Result<(Option<String>, Vec<u8>, bool, Option<SourceRef>, bool), SubmitError> {
+) -> Result<ComposeInput, SubmitError> {
     use ComposeMailStatus as S;
     // Header values from the device: no line breaks, no quotes that end the display name.
     let clean = |s: &str| s.replace(['\r', '\n', '"'], " ").trim().to_string();
