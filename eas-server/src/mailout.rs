@@ -121,8 +121,16 @@ impl RelayConfig {
     }
 }
 
-/// Queue a message for `recipients`, due now. Call it inside the transaction that
-/// answers the device.
+/// Queue a message for `recipients`, due now; the id of the queued message.
+///
+/// This is the one way anything on the server sends mail (SendMail and the Smart commands,
+/// meeting replies, out-of-office replies). Call it inside the transaction that answers the
+/// device or records the delivery, so the message is queued exactly when that commits, and
+/// call [`Service::wake_outbound`] after the commit so the relay does not wait for its next
+/// scheduled look. `sender` is the SMTP envelope sender and where a bounce goes (a local
+/// address: the report is delivered to its Inbox); `account` is the sending account's row
+/// id. `message` is transmitted as given, so it must already have its `Bcc:` field removed
+/// (see [`eas_model::compose::send_mail`]). A recipient listed twice is queued once.
 pub fn enqueue(
     conn: &Connection,
     account: i64,
@@ -533,6 +541,35 @@ pub fn delivery_report(
         .unwrap_or_default()
 }
 
+/// The Sent Items copy of a message built by SmartReply or SmartForward: the transmitted
+/// message (which has no `Bcc:` field) with the client's `Bcc:` fields put back on top, so
+/// the sender can still see who was blind-copied. `client_mime` is the device's MIME; only
+/// its header section (up to the first empty line) is read, folded lines included.
+pub fn sent_copy_with_bcc(client_mime: &[u8], transmitted: &[u8]) -> Vec<u8> {
+    let mut bcc = Vec::new();
+    let mut in_bcc = false;
+    for line in client_mime.split_inclusive(|&b| b == b'\n') {
+        if line == b"\r\n" || line == b"\n" {
+            break;
+        }
+        match line.first() {
+            Some(b' ' | b'\t') => {}
+            _ => {
+                in_bcc = line
+                    .get(..4)
+                    .is_some_and(|n| n.eq_ignore_ascii_case(b"bcc:"));
+            }
+        }
+        if in_bcc {
+            bcc.extend_from_slice(line);
+            if !line.ends_with(b"\n") {
+                bcc.extend_from_slice(b"\r\n");
+            }
+        }
+    }
+    [bcc.as_slice(), transmitted].concat()
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -583,6 +620,19 @@ mod tests {
         assert_eq!(c.delay(1), Duration::from_secs(1));
         assert_eq!(c.delay(2), Duration::from_secs(5));
         assert_eq!(c.delay(9), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn the_sent_copy_of_a_built_message_gets_the_clients_bcc_back() {
+        let client =
+            b"From: a@x\r\nBcc: b@y,\r\n c@z\r\nTo: d@w\r\nbcc: e@v\r\n\r\nBcc: body@not\r\n";
+        let copy = sent_copy_with_bcc(client, b"From: a@x\r\nTo: d@w\r\n\r\nhi\r\n");
+        assert_eq!(
+            String::from_utf8(copy).unwrap(),
+            "Bcc: b@y,\r\n c@z\r\nbcc: e@v\r\nFrom: a@x\r\nTo: d@w\r\n\r\nhi\r\n"
+        );
+        let none = sent_copy_with_bcc(b"To: d@w\r\n\r\n", b"To: d@w\r\n\r\nhi");
+        assert_eq!(none, b"To: d@w\r\n\r\nhi");
     }
 
     #[test]

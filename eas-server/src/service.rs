@@ -2619,7 +2619,8 @@ fn meeting_forward(
 }
 
 /// Build the outgoing message: SendMail passes the client's MIME through; a reply or forward
-/// reads the original (a folder item; `LongId` search results are not kept, status 150).
+/// reads the original (a folder item, or the item a mailbox Search result's `LongId` names;
+/// status 150 when there is none).
 fn build_outgoing(
     mb: &Mailbox<'_>,
     smart: Option<SmartKind>,
@@ -2667,7 +2668,15 @@ fn build_outgoing(
             };
             (folder, item)
         }
-        Some(SourceRef::LongId(id)) => return Err(not_found(format!("LongId {id} is not kept"))),
+        // A mailbox Search result's LongId is "folder:item" (see `search`); the item is read
+        // from this account's mailbox like any other, so a stale or foreign id is not found.
+        Some(SourceRef::LongId(id)) => match id.split_once(':') {
+            Some((f, i)) if !f.is_empty() && !i.is_empty() => (
+                CollectionId(f.to_string()),
+                eas_sync_engine::ItemId(i.to_string()),
+            ),
+            _ => return Err(not_found(format!("LongId {id} names no search result"))),
+        },
         None => return Err(not_found("no source".into())),
     };
     if kind == SmartKind::Forward
@@ -2702,7 +2711,8 @@ fn build_outgoing(
     let outgoing = request.build(&row.content, &ctx).map_err(invalid_mime)?;
     let sent_copy = save.then(|| {
         if outgoing.added_headers.is_empty() {
-            outgoing.message.clone()
+            // A built reply or forward: the transmitted message lost the Bcc field.
+            crate::mailout::sent_copy_with_bcc(mime, &outgoing.message)
         } else {
             [outgoing.added_headers.as_slice(), mime].concat()
         }
