@@ -404,6 +404,38 @@ pub enum DomainCommand {
         /// The setting.
         setting: SettingArg,
     },
+    /// Show or change the domain's device policy (stored over the configured one).
+    Policy {
+        /// The policy command.
+        #[command(subcommand)]
+        action: DomainPolicyCommand,
+    },
+}
+
+/// `domain policy` subcommands.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum DomainPolicyCommand {
+    /// The domain's effective policy and which settings are stored overrides.
+    Show {
+        /// The domain name.
+        name: String,
+    },
+    /// Change settings: `--min-password-length 6 --require-password true
+    /// --max-failed-attempts 8 --require-encryption true --max-attachment-size 1048576 ...`
+    /// (the `[policy]` names of the configuration, with dashes); the value `default`
+    /// goes back to the configured value.
+    Set {
+        /// The domain name.
+        name: String,
+        /// `--setting VALUE` pairs.
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            num_args = 1..,
+            value_name = "--SETTING VALUE"
+        )]
+        settings: Vec<String>,
+    },
 }
 
 /// `class` subcommands.
@@ -564,6 +596,9 @@ pub enum CliError {
     /// A device command failed.
     #[error(transparent)]
     Device(#[from] crate::device_access::DeviceAdminError),
+    /// A domain policy change was refused.
+    #[error(transparent)]
+    Policy(#[from] crate::domain_policy::DomainPolicyError),
     /// The running server could not be reached.
     #[error("{0}")]
     Unreachable(String),
@@ -630,9 +665,18 @@ pub fn run_with(
             let mut dir = open_directory(&database, hash_cost)?;
             account_command(&mut dir, action, stdin)?
         }
-        Command::Domain { database, action } => {
+        Command::Domain {
+            mut database,
+            mut action,
+        } => {
+            if let DomainCommand::Policy {
+                action: DomainPolicyCommand::Set { settings, .. },
+            } = &mut action
+            {
+                hoist_database_args(&mut database, settings)?;
+            }
             let mut dir = open_directory(&database, hash_cost)?;
-            domain_command(&mut dir, action)?
+            domain_command(&mut dir, &database, action)?
         }
         Command::Class { database, action } => {
             let mut dir = open_directory(&database, hash_cost)?;
@@ -957,7 +1001,98 @@ fn certificate_der(path: &Path, bytes: &[u8]) -> Result<Vec<u8>, CliError> {
     Ok(der)
 }
 
-fn domain_command(dir: &mut Directory, action: DomainCommand) -> Result<String, CliError> {
+/// `domain policy set` takes every argument after the domain as a setting, which would
+/// swallow the global `--config` / `--data-dir`: take those back out.
+fn hoist_database_args(
+    database: &mut DatabaseArgs,
+    settings: &mut Vec<String>,
+) -> Result<(), CliError> {
+    let mut rest = Vec::with_capacity(settings.len());
+    let mut it = std::mem::take(settings).into_iter();
+    while let Some(arg) = it.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) => (n.to_owned(), Some(v.to_owned())),
+            None => (arg.clone(), None),
+        };
+        if name != "--config" && name != "--data-dir" {
+            rest.push(arg);
+            continue;
+        }
+        let value = match inline.or_else(|| it.next()) {
+            Some(v) => PathBuf::from(v),
+            None => {
+                return Err(CliError::Policy(
+                    crate::domain_policy::DomainPolicyError::Invalid(format!(
+                        "{name} needs a value"
+                    )),
+                ));
+            }
+        };
+        if name == "--config" {
+            database.config = value;
+        } else {
+            database.data_dir = Some(value);
+        }
+    }
+    *settings = rest;
+    Ok(())
+}
+
+fn domain_policy_command(
+    dir: &Directory,
+    database: &DatabaseArgs,
+    conn: &rusqlite::Connection,
+    action: DomainPolicyCommand,
+) -> Result<String, CliError> {
+    use crate::domain_policy as dp;
+    let name = match &action {
+        DomainPolicyCommand::Show { name } | DomainPolicyCommand::Set { name, .. } => name,
+    };
+    let domain = dir.domain(name)?.name;
+    // The configured policy is the base; with --data-dir and no configuration file, the
+    // built-in defaults (what the server uses without a [policy] section).
+    let (base, source) = if database.data_dir.is_none() || database.config.exists() {
+        let config = Config::load(&database.config)?;
+        (
+            config.policy_for(&domain).clone(),
+            database.config.display().to_string(),
+        )
+    } else {
+        (
+            crate::provision::Policy::default(),
+            "built-in defaults".to_owned(),
+        )
+    };
+    let (policy, overrides) = match action {
+        DomainPolicyCommand::Show { .. } => (
+            dp::effective(conn, &base, &domain).map_err(|e| CliError::Policy(e.into()))?,
+            dp::overrides(conn, &domain)?,
+        ),
+        DomainPolicyCommand::Set { settings, .. } => {
+            let (changes, reset) = dp::parse_settings(&settings)?;
+            let policy = dp::change(conn, &base, &domain, &changes, &reset)?;
+            (policy, dp::overrides(conn, &domain)?)
+        }
+    };
+    let mut out = format!("device policy of {domain} (base: {source})\n");
+    let table = toml::Table::try_from(&policy)
+        .map_err(|e| CliError::Policy(dp::DomainPolicyError::Invalid(e.to_string())))?;
+    for (k, v) in &table {
+        let mark = if overrides.contains_key(k) {
+            "  (set here)"
+        } else {
+            ""
+        };
+        out.push_str(&format!("  {}: {v}{mark}\n", k.replace('_', "-")));
+    }
+    Ok(out)
+}
+
+fn domain_command(
+    dir: &mut Directory,
+    database: &DatabaseArgs,
+    action: DomainCommand,
+) -> Result<String, CliError> {
     Ok(match action {
         DomainCommand::Add { name } => accounts::domain_add(dir, &name)?.to_string(),
         DomainCommand::Remove { name } => accounts::domain_remove(dir, &name)?.to_string(),
@@ -965,6 +1100,10 @@ fn domain_command(dir: &mut Directory, action: DomainCommand) -> Result<String, 
         DomainCommand::Enable { name } => accounts::domain_enable(dir, &name)?.to_string(),
         DomainCommand::Disable { name } => accounts::domain_disable(dir, &name)?.to_string(),
         DomainCommand::List => accounts::domain_list(dir)?.to_string(),
+        DomainCommand::Policy { action } => {
+            let store = crate::store::Store::open(data_dir_of(database)?.join(DATABASE_FILE))?;
+            domain_policy_command(dir, database, store.connection(), action)?
+        }
         DomainCommand::Set {
             name,
             switch,

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod demo_data;
 pub mod device_access;
+pub mod domain_policy;
 pub mod http;
 pub mod hub;
 pub mod item_operations;

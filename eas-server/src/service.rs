@@ -1033,6 +1033,16 @@ impl Service {
 }
 
 impl Service {
+    /// The device policy of `domain`: the configured one with the administrator's stored
+    /// overrides (see [`crate::domain_policy`]).
+    async fn domain_policy(&self, domain: &str) -> Result<Policy, HttpFailure> {
+        let base = self.inner.settings.policy_for(domain).clone();
+        let domain = domain.to_owned();
+        self.with_store(move |conn| crate::domain_policy::effective(conn, &base, &domain))
+            .await?
+            .map_err(internal)
+    }
+
     /// The answer for a device that must provision first, or `None` to proceed.
     async fn check_policy(
         &self,
@@ -1044,7 +1054,9 @@ impl Service {
         let device_type = req.device_type.clone();
         let command = format!("{:?}", req.command);
         let version_text = req.protocol_version.to_string();
-        let (state, access, ceiling) = self
+        let base = self.inner.settings.policy_for(&p.domain).clone();
+        let domain = p.domain.clone();
+        let (state, access, ceiling, policy) = self
             .with_store(move |conn| -> Result<_, rusqlite::Error> {
                 let now = Utc::now();
                 let record = crate::device_access::touch(
@@ -1061,7 +1073,8 @@ impl Service {
                 let state = devices::load_provisioning(conn, account, &device)
                     .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
                 let ceiling = crate::device_access::ceiling(conn, account, Some(&device))?;
-                Ok((state, access, ceiling))
+                let policy = crate::domain_policy::effective(conn, &base, &domain)?;
+                Ok((state, access, ceiling, policy))
             })
             .await?
             .map_err(internal)?;
@@ -1112,13 +1125,12 @@ impl Service {
         if req.command == Command::Provision {
             return Ok(None);
         }
-        let policy = self.inner.settings.policy_for(&p.domain);
         match crate::provision::check(
             req.command,
             req.protocol_version,
             req.policy_key,
             &state,
-            policy,
+            &policy,
         ) {
             PolicyCheck::Allowed => Ok(None),
             PolicyCheck::Http449 => Err(HttpFailure::NeedsProvisioning),
@@ -1139,7 +1151,8 @@ impl Service {
     ) -> Result<Response<Body>, HttpFailure> {
         let version = req.protocol_version;
         let request: ProvisionRequest = decode_body(&body, version, false)?;
-        let policy = self.inner.settings.policy_for(&p.domain).clone();
+        let base = self.inner.settings.policy_for(&p.domain).clone();
+        let domain = p.domain.clone();
         let account = p.account;
         let device = req.device_id.clone();
         let device_type = req.device_type.clone();
@@ -1148,6 +1161,8 @@ impl Service {
                 let tx = conn
                     .transaction_with_behavior(TransactionBehavior::Immediate)
                     .map_err(internal)?;
+                let policy =
+                    crate::domain_policy::effective(&tx, &base, &domain).map_err(internal)?;
                 let mut state =
                     devices::load_provisioning(&tx, account, &device).map_err(internal)?;
                 let now = Utc::now();
@@ -1360,7 +1375,7 @@ impl Service {
     ) -> Result<Response<Body>, HttpFailure> {
         let version = req.protocol_version;
         let request: ItemOperationsRequest = decode_body(&body, version, false)?;
-        let policy = self.inner.settings.policy_for(&p.domain).clone();
+        let policy = self.domain_policy(&p.domain).await?;
         let multipart = req.accept_multipart;
         let outcome = self
             .transact(&p, &req.device_id, version, move |_, _, _, mb| {
@@ -2373,7 +2388,7 @@ impl Service {
             .ok_or(HttpFailure::BadRequest(
                 crate::http::RequestError::MissingParameter("AttachmentName"),
             ))?;
-        let policy = self.inner.settings.policy_for(&p.domain).clone();
+        let policy = self.domain_policy(&p.domain).await?;
         let result = self
             .read(&p, &req.device_id, version, move |_, _, _, mb| {
                 item_operations::get_attachment(mb, &name, &policy)

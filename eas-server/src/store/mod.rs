@@ -111,6 +111,8 @@ pub const MIGRATIONS: &[&str] = &[
     crate::device_access::SCHEMA,
     // v10: protocol version ceilings per account and device.
     crate::device_access::CEILINGS_SCHEMA,
+    // v11: device policies per domain set by the administrator (see crate::domain_policy).
+    crate::domain_policy::SCHEMA,
 ];
 
 /// The schema version this build writes.
