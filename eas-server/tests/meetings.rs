@@ -576,3 +576,83 @@ async fn a_meeting_is_forwarded_from_the_calendar_as_an_invitation() {
     assert_eq!(r.status.map(|s| s.code()), Some(146));
     let _ = Opaque(Vec::new());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_time_proposed_at_16_1_reaches_the_organizer_as_a_counter() {
+    let server = TestServer::start(|_| {}, |_| {}).await;
+    let invite = vevent(
+        "REQUEST",
+        "m6@example.com",
+        0,
+        "bob@example.com",
+        "alice@example.com",
+        5,
+    );
+    lmtp_deliver(
+        server.lmtp(),
+        "alice@example.com",
+        &invitation_mail(
+            "bob@example.com",
+            "alice@example.com",
+            "Review",
+            &invite,
+            "REQUEST",
+        ),
+    )
+    .await;
+    let bob = server.client("bob@example.com", "bob-pw", "BOBP", "16.1");
+    let bob_inbox = bob.folder_of_type(2).await;
+    let (mut key, _) = bob.sync_all(&bob_inbox, vec![]).await;
+    let alice = server.client("alice@example.com", "alice-pw", "ALP", "16.1");
+    let inbox = alice.folder_of_type(2).await;
+    let (_, ids) = alice.sync_all(&inbox, vec![]).await;
+    let proposed = start() + Duration::days(1);
+    let iso = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%S.000Z").to_string();
+    let mut item = answer(&inbox, &ids[0], UserResponse::Tentative);
+    item.send_response = Some(SendResponse {
+        proposed_start_time: Some(iso(proposed).into()),
+        proposed_end_time: Some(iso(proposed + Duration::hours(1)).into()),
+        ..SendResponse::default()
+    });
+    let resp: MeetingResponseResponse = alice
+        .call(
+            "MeetingResponse",
+            &MeetingResponseRequest {
+                request: vec![item],
+            },
+        )
+        .await;
+    assert_eq!(resp.result[0].status.code(), 1, "{resp:?}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mails = loop {
+        let r = bob.sync_one(&bob_inbox, &key, None, vec![]).await;
+        key = r.sync_key.to_string();
+        let got = adds(&r);
+        if !got.is_empty() || std::time::Instant::now() > deadline {
+            break got;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    match &mails[0].1 {
+        ApplicationData::Email(e) => {
+            assert_eq!(e.subject.as_deref(), Some("New Time Proposed: Planning"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // The COUNTER carries the proposed time.
+    let store = eas_server::store::Store::open(server.config.database_path()).unwrap();
+    let counter: Vec<u8> = store
+        .connection()
+        .query_row(
+            "SELECT content FROM store_items WHERE CAST(content AS TEXT) LIKE '%METHOD:COUNTER%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let text = String::from_utf8_lossy(&counter);
+    assert!(
+        text.contains(&proposed.format("%Y%m%dT%H%M%SZ").to_string()),
+        "{text}"
+    );
+}
