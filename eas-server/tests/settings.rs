@@ -62,7 +62,8 @@ async fn bob_writes(server: &TestServer, subject: &str, extra_headers: &str) {
     let mime = message(subject, "hello")
         .replace("sender@example.net", "bob@example.com")
         .replacen("Subject:", &format!("{extra_headers}Subject:"), 1);
-    let reply = lmtp_deliver_from(server.lmtp(), "bob@example.com", "alice@example.com", &mime).await;
+    let reply =
+        lmtp_deliver_from(server.lmtp(), "bob@example.com", "alice@example.com", &mime).await;
     assert!(reply.starts_with("250"), "{reply}");
 }
 
@@ -95,7 +96,12 @@ async fn no_reply_outside_the_window_nor_to_automatic_mail_and_one_to_a_person()
 
     // On now, but automatic and bulk mail get no reply (RFC 3834).
     set_oof(&alice, 1, None).await;
-    bob_writes(&server, "Vacation notice", "Auto-Submitted: auto-replied\r\n").await;
+    bob_writes(
+        &server,
+        "Vacation notice",
+        "Auto-Submitted: auto-replied\r\n",
+    )
+    .await;
     bob_writes(&server, "Newsletter", "Precedence: bulk\r\n").await;
     // An ordinary message last: its reply is the only one bob may see.
     bob_writes(&server, "Are you there?", "").await;
