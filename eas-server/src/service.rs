@@ -1234,9 +1234,9 @@ impl Service {
 /// Settings (MS-ASCMD 2.2.1.18), the part every phone sends while setting up an account:
 /// DeviceInformation is acknowledged (and logged, naming model, OS and user agent, for the
 /// administrator), UserInformation answers the account's address (and, 14.1+, the account
-/// with its display name). Out-of-office and the device recovery password are not kept by
-/// this server yet: those sections are answered "access denied" rather than pretending to
-/// store them.
+/// with its display name; the primary account carries no AccountId), Oof gets or sets the
+/// account's out-of-office settings (`crate::oof`), and DevicePassword keeps the device's
+/// recovery password.
 fn settings(
     p: &Principal,
     req: &EasRequest,
