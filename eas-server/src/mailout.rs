@@ -430,10 +430,17 @@ async fn relay(config: &RelayConfig, sender: &str, rcpt: &str, message: &[u8]) -
         ));
     }
     let transport = builder.build();
-    match transport.send_raw(&envelope, message).await {
-        Ok(_) => Attempt::Delivered,
-        Err(e) if e.is_permanent() => Attempt::Permanent(e.to_string()),
-        Err(e) => Attempt::Temporary(e.to_string()),
+    // lettre's timeout bounds the connect, but on tokio not every read: a relay that accepts
+    // and never speaks would hold the queue forever. Bound the whole exchange.
+    let limit = Duration::from_secs(config.timeout_secs.max(1)).saturating_mul(3);
+    match tokio::time::timeout(limit, transport.send_raw(&envelope, message)).await {
+        Err(_) => Attempt::Temporary(format!(
+            "the relay did not complete the exchange within {} s",
+            limit.as_secs()
+        )),
+        Ok(Ok(_)) => Attempt::Delivered,
+        Ok(Err(e)) if e.is_permanent() => Attempt::Permanent(e.to_string()),
+        Ok(Err(e)) => Attempt::Temporary(e.to_string()),
     }
 }
 

@@ -371,12 +371,18 @@ async fn raw_12_1_sendmail_then_smart_reply_and_forward_mark_the_original() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_relay_outage_keeps_the_message_queued_across_a_restart_until_it_is_back() {
-    // A port with nothing listening: reserve it, then free it.
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap()
-    };
-    let mut server = TestServer::start(relay_to(port), |_| {}).await;
+    // A relay that is down: a listener that never answers (kept, so no other test's sink
+    // can take its port), with a short SMTP time limit.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap();
+    let mut server = TestServer::start(
+        |c| {
+            relay_to(port)(c);
+            c.relay.timeout_secs = 1;
+        },
+        |_| {},
+    )
+    .await;
     let alice = server.client("alice@example.com", "alice-pw", "OUT", "14.1");
     let mime =
         "From: alice@example.com\r\nTo: carol@remote.example\r\nSubject: Later\r\n\r\nhi\r\n";
@@ -390,6 +396,7 @@ async fn a_relay_outage_keeps_the_message_queued_across_a_restart_until_it_is_ba
 
     // The server restarts; the relay comes back; the message goes out.
     server.running.take().unwrap().stop().await;
+    drop(silent);
     let sink = Sink::start(&port.to_string(), vec![]).await;
     server.running = Some(
         eas_server::app::start(&server.config, directory_config())
@@ -641,14 +648,14 @@ async fn raw_12_1_smart_forward_and_reply_name_the_original_in_the_query() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_past_its_lifetime_comes_back_as_a_delivery_report() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap()
-    };
+    // A relay that never answers (see the outage test).
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap();
     let server = TestServer::start(
         |c| {
             relay_to(port)(c);
             c.relay.max_lifetime_secs = 2;
+            c.relay.timeout_secs = 1;
         },
         |_| {},
     )
