@@ -492,9 +492,22 @@ impl<S: Sink> Encoder<S> {
         Ok(())
     }
 
+    /// Refuse to write what our own (and any default) reader would refuse: recursive values
+    /// such as Search queries can nest without bound.
+    #[inline]
+    fn check_depth(&self, tag: Tag) -> Result<(), CodecError> {
+        // `self.w.depth()` counts open elements; the pending one (flushed first) is one more.
+        let limit = eas_wbxml::Limits::default().max_depth;
+        if self.w.depth() + usize::from(self.pending.is_some()) >= limit {
+            return Err(CodecError::TooDeep { tag, limit });
+        }
+        Ok(())
+    }
+
     /// Open element `tag`.
     #[inline]
     pub fn start(&mut self, tag: Tag) -> Result<(), CodecError> {
+        self.check_depth(tag)?;
         self.flush()?;
         self.pending = Some(tag);
         Ok(())
@@ -511,6 +524,7 @@ impl<S: Sink> Encoder<S> {
 
     /// Write element `tag` with no content.
     pub fn empty(&mut self, tag: Tag) -> Result<(), CodecError> {
+        self.check_depth(tag)?;
         self.flush()?;
         Ok(self.w.empty(tag.page, tag.token)?)
     }
@@ -520,6 +534,7 @@ impl<S: Sink> Encoder<S> {
     /// is written as opaque data.
     pub fn text_element(&mut self, tag: Tag, text: &str) -> Result<(), CodecError> {
         self.flush()?;
+        self.check_depth(tag)?;
         if text.is_empty() {
             return Ok(self.w.empty(tag.page, tag.token)?);
         }
@@ -528,9 +543,31 @@ impl<S: Sink> Encoder<S> {
         Ok(self.w.end()?)
     }
 
+    /// Write element `tag` holding `text` that must come back as text: a NUL, which an inline
+    /// string cannot hold, is written as a character entity rather than switching the whole
+    /// value to opaque data (for values such as [`Binary`] whose wire form is meaningful).
+    pub fn text_element_keeping_form(&mut self, tag: Tag, text: &str) -> Result<(), CodecError> {
+        if !text.contains('\0') {
+            return self.text_element(tag, text);
+        }
+        self.check_depth(tag)?;
+        self.flush()?;
+        self.w.start(tag.page, tag.token)?;
+        for (i, piece) in text.split('\0').enumerate() {
+            if i > 0 {
+                self.w.entity('\0')?;
+            }
+            if !piece.is_empty() {
+                self.w.text(piece)?;
+            }
+        }
+        Ok(self.w.end()?)
+    }
+
     /// Write element `tag` holding opaque `data` (written even when empty, so that the
     /// opaque form survives).
     pub fn opaque_element(&mut self, tag: Tag, data: &[u8]) -> Result<(), CodecError> {
+        self.check_depth(tag)?;
         self.flush()?;
         self.w.start(tag.page, tag.token)?;
         self.w.opaque(data)?;
@@ -722,7 +759,7 @@ impl Value for Binary {
     fn encode<S: Sink>(&self, e: &mut Encoder<S>, tag: Tag) -> Result<(), CodecError> {
         match self {
             Binary::Opaque(b) => e.opaque_element(tag, b),
-            Binary::Text(t) => e.text_element(tag, t),
+            Binary::Text(t) => e.text_element_keeping_form(tag, t),
         }
     }
 }

@@ -102,6 +102,15 @@ pub enum CodecError {
         /// Where.
         offset: usize,
     },
+    /// Encoding: the value nests elements deeper than a reader accepts
+    /// ([`eas_wbxml::Limits::max_depth`] by default), so the peer would refuse the document.
+    #[error("element {tag} would nest deeper than {limit} levels, which readers refuse")]
+    TooDeep {
+        /// The element that would go too deep.
+        tag: Tag,
+        /// The depth limit.
+        limit: usize,
+    },
     /// The XML given to the XML tool is not well-formed or names an unknown element.
     #[error("XML at byte {position}: {message}")]
     Xml {
@@ -127,6 +136,7 @@ impl CodecError {
             | CodecError::TooMany { offset, .. }
             | CodecError::Unsupported { offset, .. } => Some(*offset),
             CodecError::Xml { position, .. } => usize::try_from(*position).ok(),
+            CodecError::TooDeep { .. } => None,
         }
     }
 

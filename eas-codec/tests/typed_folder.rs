@@ -171,3 +171,73 @@ fn get_hierarchy_response_round_trips_for_2_5_and_not_for_14() {
         Err(CodecError::NotInVersion { .. })
     ));
 }
+
+#[test]
+fn a_query_nested_deeper_than_readers_accept_is_refused_and_the_deepest_accepted_reads_back() {
+    // Found by the typed_roundtrip fuzzer: a Search query of nested `And`s encoded into a
+    // document 65 levels deep, which every default reader (ours included) refuses.
+    use eas_codec::command::search::*;
+    fn nested(levels: usize) -> SearchRequest {
+        let mut term = QueryTerm::FreeText("x".into());
+        for _ in 0..levels {
+            term = QueryTerm::And(QueryGroup { terms: vec![term] });
+        }
+        SearchRequest {
+            store: SearchStore {
+                name: "Mailbox".into(),
+                query: SearchQuery::Terms(vec![term]),
+                options: None,
+            },
+        }
+    }
+    // Search > Store > Query > And×n > FreeText: n + 4 levels.
+    let deepest = nested(60);
+    let doc = encode(&deepest, V).unwrap();
+    assert_eq!(
+        decode::<SearchRequest>(&doc, DecodeOptions::new(V)).unwrap(),
+        deepest
+    );
+    assert!(matches!(
+        encode(&nested(61), V),
+        Err(CodecError::TooDeep { limit: 64, .. })
+    ));
+    assert!(matches!(
+        encode(&nested(500), V),
+        Err(CodecError::TooDeep { .. })
+    ));
+}
+
+#[test]
+fn a_conversation_id_sent_as_text_holding_a_nul_stays_text() {
+    // Found by the typed_decode fuzzer: `<ConversationId>&#0;</ConversationId>` decoded as
+    // text but was written back as opaque data, so the value changed on the way through.
+    use eas_codec::codec::Binary;
+    use eas_codec::command::item_operations::*;
+    let doc = [
+        0x03, 0x01, 0x6A, 0x00, 0x00, 0x14, 0x45, 0x56, 0x57, 0x03, b'5', b's', 0x00, 0x01, 0x58,
+        0x02, 0x00, 0x00, 0x00, 0x01, 0x01, 0x01,
+    ];
+    let req: ItemOperationsRequest = decode(&doc, DecodeOptions::new(V)).unwrap();
+    let ItemOperation::Move(m) = &req.operations[0] else {
+        panic!("not a move: {req:?}");
+    };
+    assert_eq!(m.conversation_id, Binary::Text("\0".into()));
+    let again = encode(&req, V).unwrap();
+    assert_eq!(
+        decode::<ItemOperationsRequest>(&again, DecodeOptions::new(V)).unwrap(),
+        req
+    );
+    // Text around the NUL survives too; opaque stays opaque.
+    for id in [Binary::Text("a\0b\0".into()), Binary::Opaque(vec![0, 1, 2])] {
+        let mut r = req.clone();
+        let ItemOperation::Move(m) = &mut r.operations[0] else {
+            unreachable!()
+        };
+        m.conversation_id = id;
+        let bytes = encode(&r, V).unwrap();
+        assert_eq!(
+            decode::<ItemOperationsRequest>(&bytes, DecodeOptions::new(V)).unwrap(),
+            r
+        );
+    }
+}
