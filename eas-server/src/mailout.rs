@@ -256,7 +256,11 @@ fn reschedule(
 /// How one attempt ended.
 #[derive(Debug)]
 enum Attempt {
+    /// Relayed; the recipient is still to be taken off the queue.
     Delivered,
+    /// Delivered locally, the recipient taken off the queue in the same commit. It must not
+    /// be finished again: row ids are reused, and the id may already name a newer message.
+    DeliveredAndFinished,
     /// Try again later.
     Temporary(String),
     /// Never deliverable: bounce.
@@ -330,17 +334,21 @@ async fn attempt_one(service: &Service, config: &RelayConfig, item: &Due) {
     };
     let outcome = match service.local_account(&item.recipient).await {
         Ok(Some((account, address))) => {
+            // The recipient leaves the queue in the delivery's own commit: killed between
+            // the two, the server would otherwise deliver the message again on restart.
+            let rcpt = item.recipient.clone();
             match service
-                .deliver_message(
+                .deliver_message_and(
                     account,
                     address,
                     Message::from_bytes(message.clone()),
                     InitialMailState::default(),
                     2,
+                    move |conn| finish(conn, id, &rcpt),
                 )
                 .await
             {
-                Ok(_) => Attempt::Delivered,
+                Ok(_) => Attempt::DeliveredAndFinished,
                 Err(e) if e.starts_with("invalid item") => Attempt::Permanent(e),
                 Err(e) => Attempt::Temporary(e),
             }
@@ -356,6 +364,9 @@ async fn attempt_one(service: &Service, config: &RelayConfig, item: &Due) {
     let expired = now.timestamp() - item.created_at
         >= i64::try_from(config.max_lifetime_secs).unwrap_or(i64::MAX);
     match outcome {
+        Attempt::DeliveredAndFinished => {
+            tracing::info!(to = rcpt, from = item.sender, "outbound message delivered");
+        }
         Attempt::Delivered => {
             tracing::info!(to = rcpt, from = item.sender, "outbound message delivered");
             let _ = service
@@ -384,8 +395,9 @@ async fn attempt_one(service: &Service, config: &RelayConfig, item: &Due) {
                 error = why,
                 "outbound message bounced"
             );
-            bounce(
+            let finished = bounce(
                 service,
+                id,
                 &item.sender,
                 &rcpt,
                 &why,
@@ -394,9 +406,11 @@ async fn attempt_one(service: &Service, config: &RelayConfig, item: &Due) {
                 now,
             )
             .await;
-            let _ = service
-                .with_store(move |conn| finish(conn, id, &rcpt))
-                .await;
+            if !finished {
+                let _ = service
+                    .with_store(move |conn| finish(conn, id, &rcpt))
+                    .await;
+            }
         }
     }
 }
@@ -445,32 +459,42 @@ async fn relay(config: &RelayConfig, sender: &str, rcpt: &str, message: &[u8]) -
 }
 
 /// Tell the sender a message could not be delivered: an RFC 3464 report in their Inbox.
+/// True when the report is stored and recipient `rcpt` of queued message `queued` left the
+/// queue with it.
+#[allow(clippy::too_many_arguments)]
 async fn bounce(
     service: &Service,
+    queued: i64,
     sender: &str,
     rcpt: &str,
     why: &str,
     original: &[u8],
     reporting_host: &str,
     now: DateTime<Utc>,
-) {
+) -> bool {
     let Ok(Some((account, address))) = service.local_account(sender).await else {
         tracing::warn!(sender, "bounce for a sender who is not local; dropped");
-        return;
+        return false;
     };
     let report = delivery_report(sender, rcpt, why, original, reporting_host, now);
+    // As with a delivery: the recipient leaves the queue in the report's commit, so a crash
+    // cannot bounce twice.
+    let done = rcpt.to_string();
     if let Err(e) = service
-        .deliver_message(
+        .deliver_message_and(
             account,
             address,
             Message::from_bytes(report),
             InitialMailState::default(),
             2,
+            move |conn| finish(conn, queued, &done),
         )
         .await
     {
         tracing::warn!(sender, error = %e, "bounce could not be delivered");
+        return false;
     }
+    true
 }
 
 /// A delivery status notification (RFC 3464): an explanation, the machine-readable status

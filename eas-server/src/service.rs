@@ -525,6 +525,22 @@ impl Service {
         initial: crate::store::mailbox::InitialMailState,
         folder_type: u8,
     ) -> Result<(CollectionId, eas_sync_engine::ItemId), String> {
+        self.deliver_message_and(account, address, message, initial, folder_type, |_| Ok(()))
+            .await
+    }
+
+    /// [`Service::deliver_message`], running `and` in the delivery's transaction: what must
+    /// happen exactly when the message is stored (the outbound queue forgets a recipient
+    /// in the same commit, so a crash cannot deliver it twice).
+    pub async fn deliver_message_and(
+        &self,
+        account: i64,
+        address: String,
+        message: Message,
+        initial: crate::store::mailbox::InitialMailState,
+        folder_type: u8,
+        and: impl FnOnce(&rusqlite::Connection) -> Result<(), rusqlite::Error> + Send + 'static,
+    ) -> Result<(CollectionId, eas_sync_engine::ItemId), String> {
         let inner = self.inner.clone();
         let relay_configured = self.relay_config().is_configured();
         tokio::task::spawn_blocking(move || {
@@ -570,6 +586,7 @@ impl Service {
             };
             let touched = mailbox.touched().clone();
             drop(mailbox);
+            and(&tx).map_err(|e| e.to_string())?;
             tx.commit().map_err(|e| e.to_string())?;
             inner.hub.notify(account, touched.iter(), false);
             if replied {
