@@ -61,6 +61,21 @@ fn init_logging(filter: &str) {
         .try_init();
 }
 
+/// Each phone with a parked Ping holds a connection, hence a file descriptor; the usual soft
+/// limit (1024) would refuse the 1025th phone. Raise the soft limit to the hard limit
+/// (systemd's `LimitNOFILE=`, or `ulimit -Hn`), which only the administrator can raise.
+fn raise_open_file_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) if limit < 16_384 => tracing::warn!(
+            limit,
+            "open-file limit is low: each connected device holds one; raise the hard limit \
+             (LimitNOFILE= in the systemd unit, or ulimit -Hn)"
+        ),
+        Ok(limit) => tracing::info!(limit, "open-file limit"),
+        Err(e) => tracing::warn!(error = %e, "cannot raise the open-file limit"),
+    }
+}
+
 fn run_server(run: ServerRun) -> Result<(), eas_server::app::AppError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -73,6 +88,7 @@ fn run_server(run: ServerRun) -> Result<(), eas_server::app::AppError> {
         }
         ServerRun::Serve { config } => {
             init_logging(&config.log.filter);
+            raise_open_file_limit();
             runtime.block_on(eas_server::app::run_serve(&config))
         }
         ServerRun::Import {

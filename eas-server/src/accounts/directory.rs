@@ -3,7 +3,7 @@ use std::net::IpAddr;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::password::{self, HashCost};
 use super::throttle::{Throttle, ThrottlePolicy};
@@ -390,6 +390,9 @@ impl Directory {
         config: DirectoryConfig,
     ) -> Result<Self, DirectoryError> {
         conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+        // The store writes to the same file through its own connection: wait for it rather
+        // than fail with SQLITE_BUSY (seen as HTTP 500 when thousands of devices provision).
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
         let version: Option<String> = conn
             .query_row(
@@ -927,7 +930,7 @@ impl Directory {
             }
             Target::Account(id) => {
                 let a = self.account(id)?;
-                let tx = self.conn.transaction()?;
+                let tx = self.write_transaction()?;
                 if switch == Switch::ActiveSync {
                     if setting == Setting::Enabled && !a.holds_seat {
                         let (cap, used) = seat_counts(&tx)?;
@@ -1016,7 +1019,7 @@ impl Directory {
             (None, Some(_)) => false,
             (Some(o), Some(n)) => n > o,
         };
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         match cap {
             Some(c) => tx.execute(
                 "INSERT OR REPLACE INTO acct_meta (key, value) VALUES ('seat_cap', ?1)",
@@ -1050,6 +1053,14 @@ impl Directory {
         Ok(seat_counts(&self.conn)?.0)
     }
 
+    /// A transaction that takes the write lock at once. A deferred one reads first and then
+    /// upgrades; when another connection writes meanwhile, SQLite refuses the upgrade with
+    /// SQLITE_BUSY at once (waiting could deadlock), whatever the busy timeout.
+    fn write_transaction(&mut self) -> Result<Transaction<'_>, rusqlite::Error> {
+        self.conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+    }
+
     /// Called on every ActiveSync connection of an (authenticated) account.
     ///
     /// * ActiveSync resolving to disabled → [`Refusal::Disabled`], naming the level.
@@ -1077,7 +1088,7 @@ impl Directory {
         if account.holds_seat {
             return Ok(Admission::Admitted);
         }
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let (cap, used) = seat_counts(&tx)?;
         match cap {
             Some(cap) if used >= cap => {
