@@ -353,16 +353,22 @@ async fn handle_post<H: CommandHandler>(
         .extensions
         .get::<PeerAddr>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |p| p.0.ip());
-    let query = parts.uri.query().unwrap_or("");
-    let line = parse_query(query).map_err(HttpFailure::BadRequest)?;
-    let headers = raw_headers(&parts.headers).map_err(HttpFailure::BadRequest)?;
-    // Missing or malformed credentials get the challenge, not a 400.
-    let request = match build_request(line, &headers) {
-        Ok(r) => r,
-        Err(RequestError::BadAuthorization) => return Err(HttpFailure::Unauthorized),
-        Err(RequestError::MissingParameter("User")) => return Err(HttpFailure::Unauthorized),
-        Err(e) => return Err(HttpFailure::BadRequest(e)),
+    let request = {
+        let query = parts.uri.query().unwrap_or("");
+        let line = parse_query(query).map_err(HttpFailure::BadRequest)?;
+        let headers = raw_headers(&parts.headers).map_err(HttpFailure::BadRequest)?;
+        // Missing or malformed credentials get the challenge, not a 400.
+        match build_request(line, &headers) {
+            Ok(r) => r,
+            Err(RequestError::BadAuthorization) => return Err(HttpFailure::Unauthorized),
+            Err(RequestError::MissingParameter("User")) => return Err(HttpFailure::Unauthorized),
+            Err(e) => return Err(HttpFailure::BadRequest(e)),
+        }
     };
+    // Everything needed is parsed into owned values: drop the request head now. Its header
+    // values are slices of the connection's read buffer and would keep that buffer (8 KiB)
+    // alive for as long as a Ping stays parked — 80 MB for 10,000 phones.
+    drop(parts);
     let credentials = request
         .credentials
         .clone()

@@ -516,7 +516,7 @@ impl Device {
     /// A failure, or a ComposeMail status in the answer.
     pub async fn send_mail(&mut self, to: &str) -> Result<(), LoadError> {
         self.next_client_id += 1;
-        let client_id = format!("{}-m{}", self.device_id, self.next_client_id);
+        let client_id = format!("{}-{}-m{}", self.device_id, run_tag(), self.next_client_id);
         let mime = format!(
             "From: <{from}>\r\nTo: <{to}>\r\nSubject: {client_id}\r\n\
              MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
@@ -575,6 +575,19 @@ impl Device {
         .await?;
         Ok(())
     }
+}
+
+/// A tag unique to this run: device ids repeat from run to run (the server keeps their
+/// state), but a ClientId must never repeat — the server rightly refuses a second SendMail
+/// with one it has seen (status 118).
+fn run_tag() -> &'static str {
+    static TAG: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TAG.get_or_init(|| {
+        let millis = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        format!("{millis:x}{:x}", std::process::id())
+    })
 }
 
 #[derive(Debug, Default)]
