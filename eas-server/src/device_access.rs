@@ -13,6 +13,7 @@
 //!   Provision response carries `RemoteWipe` (or, at 16.1, `AccountOnlyRemoteWipe`), and the
 //!   device's confirmation is recorded, after which the device is blocked.
 
+use crate::store::CachedSql as _;
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
@@ -59,7 +60,7 @@ pub fn ceiling(
 ) -> Result<Option<eas_codec::ProtocolVersion>, rusqlite::Error> {
     let parse = |v: Option<String>| v.and_then(|s| eas_codec::ProtocolVersion::parse(&s));
     let account_max = parse(
-        conn.query_row(
+        conn.cached_row(
             "SELECT max_version FROM account_limits WHERE account_id = ?1",
             [account],
             |r| r.get(0),
@@ -69,7 +70,7 @@ pub fn ceiling(
     );
     let device_max = match device {
         Some(d) => parse(
-            conn.query_row(
+            conn.cached_row(
                 "SELECT max_version FROM device_records WHERE account_id = ?1 AND device_id = ?2",
                 params![account, d],
                 |r| r.get(0),
@@ -96,13 +97,13 @@ pub fn set_ceiling(
     match device {
         Some(d) => {
             one(conn, account, d)?;
-            conn.execute(
+            conn.cached_execute(
                 "UPDATE device_records SET max_version = ?1 WHERE account_id = ?2 AND device_id = ?3",
                 params![value, account, d],
             )?;
         }
         None => {
-            conn.execute(
+            conn.cached_execute(
                 "INSERT INTO account_limits (account_id, max_version) VALUES (?1, ?2)
                  ON CONFLICT (account_id) DO UPDATE SET max_version = excluded.max_version",
                 params![account, value],
@@ -211,7 +212,7 @@ pub fn touch(
     now: DateTime<Utc>,
 ) -> Result<DeviceRecord, rusqlite::Error> {
     let t = now.timestamp();
-    conn.execute(
+    conn.cached_execute(
         "INSERT INTO device_records (account_id, device_id, device_type, first_seen, last_seen,
             last_command, protocol_version)
          VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)
@@ -223,7 +224,7 @@ pub fn touch(
             OR device_records.protocol_version != excluded.protocol_version",
         params![account, device, device_type, t, command, version],
     )?;
-    conn.query_row(
+    conn.cached_row(
         &format!("SELECT {COLUMNS} FROM device_records WHERE account_id = ?1 AND device_id = ?2"),
         params![account, device],
         record,
@@ -250,7 +251,7 @@ pub fn store_information(
             _ => continue,
         };
         // The column name comes from the match above, never from the device.
-        conn.execute(
+        conn.cached_execute(
             &format!(
                 "UPDATE device_records SET {column} = ?1 WHERE account_id = ?2 AND device_id = ?3"
             ),
@@ -338,7 +339,7 @@ pub fn confirm_wipe(
     device: &str,
     now: DateTime<Utc>,
 ) -> Result<(), rusqlite::Error> {
-    conn.execute(
+    conn.cached_execute(
         "UPDATE device_records SET wipe_confirmed_at = ?1, access = 'block'
          WHERE account_id = ?2 AND device_id = ?3 AND wipe != ''",
         params![now.timestamp(), account, device],
@@ -365,7 +366,7 @@ pub enum DeviceAdminError {
 
 /// The devices of `account` (all accounts when `None`), most recently seen first.
 pub fn list(conn: &Connection, account: Option<i64>) -> Result<Vec<DeviceRecord>, rusqlite::Error> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM device_records WHERE ?1 IS NULL OR account_id = ?1
          ORDER BY last_seen DESC, device_id"
     ))?;
@@ -374,7 +375,7 @@ pub fn list(conn: &Connection, account: Option<i64>) -> Result<Vec<DeviceRecord>
 }
 
 fn one(conn: &Connection, account: i64, device: &str) -> Result<DeviceRecord, DeviceAdminError> {
-    conn.query_row(
+    conn.cached_row(
         &format!("SELECT {COLUMNS} FROM device_records WHERE account_id = ?1 AND device_id = ?2"),
         params![account, device],
         record,
@@ -411,7 +412,7 @@ pub fn set_access(
         }
     };
     one(conn, account, device)?;
-    conn.execute(
+    conn.cached_execute(
         "UPDATE device_records SET access = ?1 WHERE account_id = ?2 AND device_id = ?3",
         params![value, account, device],
     )?;
@@ -427,7 +428,7 @@ pub fn request_wipe(
     now: DateTime<Utc>,
 ) -> Result<DeviceRecord, DeviceAdminError> {
     one(conn, account, device)?;
-    conn.execute(
+    conn.cached_execute(
         "UPDATE device_records SET wipe = ?1, wipe_requested_at = ?2, wipe_confirmed_at = NULL
          WHERE account_id = ?3 AND device_id = ?4",
         params![
@@ -444,11 +445,11 @@ pub fn request_wipe(
 /// Provision and FolderSync), nothing on the server is lost.
 pub fn resync(conn: &Connection, account: i64, device: &str) -> Result<(), DeviceAdminError> {
     one(conn, account, device)?;
-    conn.execute(
+    conn.cached_execute(
         "DELETE FROM store_devices WHERE account_id = ?1 AND device_id = ?2",
         params![account, device],
     )?;
-    conn.execute(
+    conn.cached_execute(
         "DELETE FROM store_provisioning WHERE account_id = ?1 AND device_id = ?2",
         params![account, device],
     )?;
@@ -475,7 +476,7 @@ pub fn add_rule(
     if pattern.trim().is_empty() {
         return Err(DeviceAdminError::Invalid("empty pattern".into()));
     }
-    conn.execute(
+    conn.cached_execute(
         "INSERT INTO device_rules (action, field, pattern) VALUES (?1, ?2, ?3)",
         params![action, field, pattern.trim()],
     )?;
@@ -484,7 +485,7 @@ pub fn add_rule(
 
 /// Remove a rule; whether it existed.
 pub fn remove_rule(conn: &Connection, id: i64) -> Result<bool, rusqlite::Error> {
-    Ok(conn.execute("DELETE FROM device_rules WHERE id = ?1", [id])? == 1)
+    Ok(conn.cached_execute("DELETE FROM device_rules WHERE id = ?1", [id])? == 1)
 }
 
 /// The state word `device list` shows.

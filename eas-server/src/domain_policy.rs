@@ -6,6 +6,7 @@
 //! only the changed fields keeps the configuration authoritative for everything else, and
 //! a running server sees a change at the next request without a restart.
 
+use crate::store::CachedSql as _;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::provision::Policy;
@@ -34,7 +35,7 @@ fn key(domain: &str) -> String {
 /// The stored overrides of a domain (empty when none).
 pub fn overrides(conn: &Connection, domain: &str) -> Result<toml::Table, DomainPolicyError> {
     let text: Option<String> = conn
-        .query_row(
+        .cached_row(
             "SELECT overrides FROM domain_policies WHERE domain = ?1",
             params![key(domain)],
             |r| r.get(0),
@@ -93,12 +94,12 @@ pub fn change(
     }
     let policy = apply(base, &current)?;
     if current.is_empty() {
-        conn.execute(
+        conn.cached_execute(
             "DELETE FROM domain_policies WHERE domain = ?1",
             params![key(domain)],
         )?;
     } else {
-        conn.execute(
+        conn.cached_execute(
             "INSERT INTO domain_policies (domain, overrides) VALUES (?1, ?2)
              ON CONFLICT (domain) DO UPDATE SET overrides = excluded.overrides",
             params![key(domain), current.to_string()],
@@ -199,7 +200,7 @@ mod tests {
         change(&conn, &base, "example.com", &c, &r).unwrap();
         assert_eq!(effective(&conn, &base, "example.com").unwrap(), base);
         let rows: i64 = conn
-            .query_row("SELECT count(*) FROM domain_policies", [], |r| r.get(0))
+            .cached_row("SELECT count(*) FROM domain_policies", [], |r| r.get(0))
             .unwrap();
         assert_eq!(rows, 0);
         assert!(parse_settings(&args(&["min-password-length", "6"])).is_err());

@@ -11,6 +11,7 @@
 //! [`RelayConfig::max_lifetime_secs`], is bounced: a delivery status notification (RFC 3464
 //! `multipart/report`) goes to the sender's Inbox and the row is removed.
 
+use crate::store::CachedSql as _;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -139,7 +140,7 @@ pub fn enqueue(
     message: &[u8],
     now: DateTime<Utc>,
 ) -> Result<i64, rusqlite::Error> {
-    conn.execute(
+    conn.cached_execute(
         "INSERT INTO outbound_messages (account_id, sender, message, created_at)
          VALUES (?1, ?2, ?3, ?4)",
         params![account, sender, message, now.timestamp()],
@@ -162,7 +163,7 @@ pub fn claim_client_id(
     client_id: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, rusqlite::Error> {
-    let inserted = conn.execute(
+    let inserted = conn.cached_execute(
         "INSERT OR IGNORE INTO sent_client_ids (account_id, client_id, sent_at)
          VALUES (?1, ?2, ?3)",
         params![account, client_id, now.timestamp()],
@@ -172,7 +173,7 @@ pub fn claim_client_id(
 
 /// Recipients waiting in the queue (for metrics and tests).
 pub fn queue_depth(conn: &Connection) -> Result<u64, rusqlite::Error> {
-    conn.query_row("SELECT COUNT(*) FROM outbound_recipients", [], |r| {
+    conn.cached_row("SELECT COUNT(*) FROM outbound_recipients", [], |r| {
         r.get::<_, i64>(0)
     })
     .map(|n| u64::try_from(n).unwrap_or(0))
@@ -207,7 +208,7 @@ fn due(conn: &Connection, now: DateTime<Utc>, limit: u32) -> Result<Vec<Due>, ru
 }
 
 fn next_due(conn: &Connection) -> Result<Option<i64>, rusqlite::Error> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT MIN(next_attempt_at) FROM outbound_recipients",
         [],
         |r| r.get(0),
@@ -215,7 +216,7 @@ fn next_due(conn: &Connection) -> Result<Option<i64>, rusqlite::Error> {
 }
 
 fn message_bytes(conn: &Connection, id: i64) -> Result<Option<Vec<u8>>, rusqlite::Error> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT message FROM outbound_messages WHERE id = ?1",
         [id],
         |r| r.get(0),
@@ -225,11 +226,11 @@ fn message_bytes(conn: &Connection, id: i64) -> Result<Option<Vec<u8>>, rusqlite
 
 /// The recipient is done (delivered or bounced); the message goes with its last recipient.
 fn finish(conn: &Connection, id: i64, rcpt: &str) -> Result<(), rusqlite::Error> {
-    conn.execute(
+    conn.cached_execute(
         "DELETE FROM outbound_recipients WHERE message_id = ?1 AND recipient = ?2",
         params![id, rcpt],
     )?;
-    conn.execute(
+    conn.cached_execute(
         "DELETE FROM outbound_messages WHERE id = ?1 AND NOT EXISTS
             (SELECT 1 FROM outbound_recipients WHERE message_id = ?1)",
         [id],
@@ -245,7 +246,7 @@ fn reschedule(
     next: DateTime<Utc>,
     error: &str,
 ) -> Result<(), rusqlite::Error> {
-    conn.execute(
+    conn.cached_execute(
         "UPDATE outbound_recipients SET attempts = ?1, next_attempt_at = ?2, last_error = ?3
          WHERE message_id = ?4 AND recipient = ?5",
         params![attempts, next.timestamp(), error, id, rcpt],

@@ -14,6 +14,7 @@
 //!   SendMail, MS-ASCMD 2.2.1.11). Answers are remembered per request, so a device resending
 //!   after a lost response gets the same result and the organizer no second mail.
 
+use crate::store::CachedSql as _;
 use chrono::{DateTime, Utc};
 use eas_codec::ProtocolVersion;
 use eas_codec::command::meeting_response::{
@@ -412,7 +413,7 @@ fn answer(
     // A device that lost our answer asks again: give the same answer, send nothing.
     let earlier: Option<(i64, Option<String>)> = mb
         .connection()
-        .query_row(
+        .cached_row(
             "SELECT response, calendar_id FROM meeting_answers
              WHERE account_id = ?1 AND collection_id = ?2 AND request_id = ?3
                AND instance_id = ?4",
@@ -566,7 +567,7 @@ fn answer(
     }
 
     mb.connection()
-        .execute(
+        .cached_execute(
             "INSERT INTO meeting_answers (account_id, collection_id, request_id, instance_id,
                 response, calendar_id, answered_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)

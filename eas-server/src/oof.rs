@@ -8,6 +8,7 @@
 //! an empty return path, mailer daemons) nor to the account's own address. The reply is
 //! queued for the relay in the delivery's transaction.
 
+use crate::store::CachedSql as _;
 use chrono::{DateTime, Utc};
 use eas_codec::command::settings::{OofMessage, OofSettings, SettingsStatus};
 use eas_model::mail::body::{html_to_text, text_to_html};
@@ -111,7 +112,7 @@ impl Oof {
 /// Read an account's settings (all off when never set).
 pub fn load(conn: &Connection, account: i64) -> Result<Oof, rusqlite::Error> {
     let mut oof = conn
-        .query_row(
+        .cached_row(
             "SELECT state, start_time, end_time, period FROM oof_settings WHERE account_id = ?1",
             [account],
             |r| {
@@ -267,7 +268,7 @@ pub fn set(
             },
         });
     }
-    conn.execute(
+    conn.cached_execute(
         "INSERT INTO oof_settings (account_id, state, start_time, end_time, period)
          VALUES (?1, ?2, ?3, ?4, 1)
          ON CONFLICT (account_id) DO UPDATE SET state = excluded.state,
@@ -282,7 +283,7 @@ pub fn set(
     )?;
     for (audience, reply) in Audience::ALL.iter().zip(oof.replies.iter()) {
         if let Some(r) = reply {
-            conn.execute(
+            conn.cached_execute(
                 "INSERT INTO oof_messages (account_id, audience, enabled, message, html)
                  VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (account_id, audience) DO UPDATE SET enabled = excluded.enabled,
@@ -298,7 +299,7 @@ pub fn set(
         }
     }
     // Replies of earlier periods no longer count.
-    conn.execute("DELETE FROM oof_replied WHERE account_id = ?1", [account])?;
+    conn.cached_execute("DELETE FROM oof_replied WHERE account_id = ?1", [account])?;
     Ok(Ok(()))
 }
 
@@ -310,7 +311,7 @@ pub fn set_device_password(
     password: &str,
     now: DateTime<Utc>,
 ) -> Result<(), rusqlite::Error> {
-    conn.execute(
+    conn.cached_execute(
         "INSERT INTO device_passwords (account_id, device_id, password, set_at)
          VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (account_id, device_id) DO UPDATE SET password = excluded.password,
@@ -326,7 +327,7 @@ pub fn device_password(
     account: i64,
     device: &str,
 ) -> Result<Option<String>, rusqlite::Error> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT password FROM device_passwords WHERE account_id = ?1 AND device_id = ?2",
         params![account, device],
         |r| r.get(0),
@@ -402,7 +403,7 @@ pub fn auto_reply(
     else {
         return Ok(None);
     };
-    let first = conn.execute(
+    let first = conn.cached_execute(
         "INSERT OR IGNORE INTO oof_replied (account_id, period, sender) VALUES (?1, ?2, ?3)",
         params![account, oof.period, lower],
     )?;

@@ -1,4 +1,5 @@
 //! The SQLite-backed directory: storage, authentication and the seat pool.
+use crate::store::CachedSql as _;
 use std::net::IpAddr;
 use std::path::Path;
 
@@ -393,9 +394,10 @@ impl Directory {
         // The store writes to the same file through its own connection: wait for it rather
         // than fail with SQLITE_BUSY (seen as HTTP 500 when thousands of devices provision).
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.set_prepared_statement_cache_capacity(crate::store::STATEMENT_CACHE);
         conn.execute_batch(SCHEMA)?;
         let version: Option<String> = conn
-            .query_row(
+            .cached_row(
                 "SELECT value FROM acct_meta WHERE key = 'schema_version'",
                 [],
                 |r| r.get(0),
@@ -403,7 +405,7 @@ impl Directory {
             .optional()?;
         match version {
             None => {
-                conn.execute(
+                conn.cached_execute(
                     "INSERT INTO acct_meta (key, value) VALUES ('schema_version', ?1)",
                     params![SCHEMA_VERSION.to_string()],
                 )?;
@@ -446,7 +448,7 @@ impl Directory {
             });
         }
         self.conn
-            .execute("INSERT INTO acct_domains (name) VALUES (?1)", params![name])?;
+            .cached_execute("INSERT INTO acct_domains (name) VALUES (?1)", params![name])?;
         self.domain(&name)
     }
 
@@ -456,7 +458,7 @@ impl Directory {
     /// [`DirectoryError::NotFound`], [`DirectoryError::DomainNotEmpty`], database errors.
     pub fn remove_domain(&mut self, name: &str) -> Result<(), DirectoryError> {
         let domain = self.domain(name)?;
-        let n: i64 = self.conn.query_row(
+        let n: i64 = self.conn.cached_row(
             "SELECT COUNT(*) FROM acct_accounts WHERE domain_id = ?1",
             params![domain.id.0],
             |r| r.get(0),
@@ -464,7 +466,7 @@ impl Directory {
         if n > 0 {
             return Err(DirectoryError::DomainNotEmpty(domain.name));
         }
-        self.conn.execute(
+        self.conn.cached_execute(
             "DELETE FROM acct_domains WHERE id = ?1",
             params![domain.id.0],
         )?;
@@ -474,7 +476,7 @@ impl Directory {
     fn domain_id(&self, name: &str) -> Result<Option<DomainId>, DirectoryError> {
         Ok(self
             .conn
-            .query_row(
+            .cached_row(
                 "SELECT id FROM acct_domains WHERE name = ?1",
                 params![name.trim().to_ascii_lowercase()],
                 |r| r.get(0).map(DomainId),
@@ -488,7 +490,7 @@ impl Directory {
     /// [`DirectoryError::NotFound`], database errors.
     pub fn domain(&self, name: &str) -> Result<Domain, DirectoryError> {
         self.conn
-            .query_row(
+            .cached_row(
                 "SELECT id, name, activesync, email, contacts, pim FROM acct_domains WHERE name = ?1",
                 params![name.trim().to_ascii_lowercase()],
                 |r| {
@@ -511,7 +513,7 @@ impl Directory {
     /// # Errors
     /// Database errors.
     pub fn domains(&self) -> Result<Vec<Domain>, DirectoryError> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT id, name, activesync, email, contacts, pim FROM acct_domains ORDER BY name",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -540,7 +542,7 @@ impl Directory {
                 name: format!("{}/{}", d.name, name),
             });
         }
-        self.conn.execute(
+        self.conn.cached_execute(
             "INSERT INTO acct_classes (domain_id, name) VALUES (?1, ?2)",
             params![d.id.0, name],
         )?;
@@ -555,7 +557,7 @@ impl Directory {
     pub fn remove_class(&mut self, domain: &str, name: &str) -> Result<(), DirectoryError> {
         let c = self.class(domain, name)?;
         self.conn
-            .execute("DELETE FROM acct_classes WHERE id = ?1", params![c.id.0])?;
+            .cached_execute("DELETE FROM acct_classes WHERE id = ?1", params![c.id.0])?;
         self.release_unentitled_seats()?;
         Ok(())
     }
@@ -566,7 +568,7 @@ impl Directory {
     /// [`DirectoryError::NotFound`], database errors.
     pub fn class(&self, domain: &str, name: &str) -> Result<AccountClass, DirectoryError> {
         self.conn
-            .query_row(
+            .cached_row(
                 "SELECT c.id, d.name, c.name, c.activesync, c.email, c.contacts, c.pim
                  FROM acct_classes c JOIN acct_domains d ON d.id = c.domain_id
                  WHERE d.name = ?1 AND c.name = ?2",
@@ -595,7 +597,7 @@ impl Directory {
     /// # Errors
     /// Database errors.
     pub fn classes(&self, domain: Option<&str>) -> Result<Vec<AccountClass>, DirectoryError> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT c.id, d.name, c.name, c.activesync, c.email, c.contacts, c.pim
              FROM acct_classes c JOIN acct_domains d ON d.id = c.domain_id
              WHERE ?1 IS NULL OR d.name = ?1 ORDER BY d.name, c.name",
@@ -651,7 +653,7 @@ impl Directory {
             Some(p) => Some(self.config.hash_cost.hash(p)?),
             None => None,
         };
-        self.conn.execute(
+        self.conn.cached_execute(
             "INSERT INTO acct_accounts (domain_id, local, display_name, password_hash, class_id)
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![d.id.0, local, display_name, hash, class_id],
@@ -666,7 +668,7 @@ impl Directory {
     pub fn remove_account(&mut self, id: AccountId) -> Result<(), DirectoryError> {
         let n = self
             .conn
-            .execute("DELETE FROM acct_accounts WHERE id = ?1", params![id.0])?;
+            .cached_execute("DELETE FROM acct_accounts WHERE id = ?1", params![id.0])?;
         if n == 0 {
             return Err(DirectoryError::NotFound {
                 kind: "account",
@@ -682,7 +684,7 @@ impl Directory {
     /// [`DirectoryError::NotFound`], database errors.
     pub fn account(&self, id: AccountId) -> Result<Account, DirectoryError> {
         self.conn
-            .query_row(
+            .cached_row(
                 &format!("{ACCOUNT_SELECT} WHERE a.id = ?1"),
                 params![id.0],
                 account_from,
@@ -699,7 +701,7 @@ impl Directory {
     /// # Errors
     /// Database errors.
     pub fn accounts(&self, domain: Option<&str>) -> Result<Vec<Account>, DirectoryError> {
-        let mut stmt = self.conn.prepare(&format!(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "{ACCOUNT_SELECT} WHERE ?1 IS NULL OR d.name = ?1 ORDER BY d.name, a.local"
         ))?;
         let rows = stmt.query_map(
@@ -746,7 +748,7 @@ impl Directory {
         };
         Ok(self
             .conn
-            .query_row(
+            .cached_row(
                 "SELECT a.id FROM acct_accounts a JOIN acct_domains d ON d.id = a.domain_id
                  WHERE d.name = ?1 AND a.local = ?2",
                 params![domain, local],
@@ -775,7 +777,7 @@ impl Directory {
     /// [`DirectoryError::NotFound`], database errors.
     pub fn set_display_name(&mut self, id: AccountId, name: &str) -> Result<(), DirectoryError> {
         self.account(id)?;
-        self.conn.execute(
+        self.conn.cached_execute(
             "UPDATE acct_accounts SET display_name = ?1 WHERE id = ?2",
             params![name, id.0],
         )?;
@@ -792,7 +794,7 @@ impl Directory {
             Some(c) => Some(self.class(&a.domain, c)?.id.0),
             None => None,
         };
-        self.conn.execute(
+        self.conn.cached_execute(
             "UPDATE acct_accounts SET class_id = ?1 WHERE id = ?2",
             params![class_id, id.0],
         )?;
@@ -814,7 +816,7 @@ impl Directory {
             Some(p) => Some(self.config.hash_cost.hash(p)?),
             None => None,
         };
-        self.conn.execute(
+        self.conn.cached_execute(
             "UPDATE acct_accounts SET password_hash = ?1 WHERE id = ?2",
             params![hash, id.0],
         )?;
@@ -916,14 +918,14 @@ impl Directory {
         match target {
             Target::Domain(name) => {
                 let d = self.domain(name)?;
-                self.conn.execute(
+                self.conn.cached_execute(
                     &format!("UPDATE acct_domains SET {col} = ?1 WHERE id = ?2"),
                     params![setting.to_db(), d.id.0],
                 )?;
             }
             Target::Class { domain, name } => {
                 let c = self.class(domain, name)?;
-                self.conn.execute(
+                self.conn.cached_execute(
                     &format!("UPDATE acct_classes SET {col} = ?1 WHERE id = ?2"),
                     params![setting.to_db(), c.id.0],
                 )?;
@@ -939,18 +941,18 @@ impl Directory {
                         {
                             return Err(DirectoryError::NoSeatFree { cap, used });
                         }
-                        tx.execute(
+                        tx.cached_execute(
                             "INSERT INTO acct_seats (account_id, taken_at) VALUES (?1, ?2)",
                             params![id.0, ts(Utc::now())],
                         )?;
                     }
-                    tx.execute(
+                    tx.cached_execute(
                         "UPDATE acct_accounts SET pool_disabled_at = NULL, pool_prev = NULL
                          WHERE id = ?1",
                         params![id.0],
                     )?;
                 }
-                tx.execute(
+                tx.cached_execute(
                     &format!("UPDATE acct_accounts SET {col} = ?1 WHERE id = ?2"),
                     params![setting.to_db(), id.0],
                 )?;
@@ -968,7 +970,7 @@ impl Directory {
     pub fn effective(&self, id: AccountId) -> Result<Effective, DirectoryError> {
         let (domain, class, account): (Switches, Option<Switches>, Switches) = self
             .conn
-            .query_row(
+            .cached_row(
                 "SELECT d.activesync, d.email, d.contacts, d.pim,
                         c.id, c.activesync, c.email, c.contacts, c.pim,
                         a.activesync, a.email, a.contacts, a.pim
@@ -1021,14 +1023,14 @@ impl Directory {
         };
         let tx = self.write_transaction()?;
         match cap {
-            Some(c) => tx.execute(
+            Some(c) => tx.cached_execute(
                 "INSERT OR REPLACE INTO acct_meta (key, value) VALUES ('seat_cap', ?1)",
                 params![c.to_string()],
             )?,
-            None => tx.execute("DELETE FROM acct_meta WHERE key = 'seat_cap'", [])?,
+            None => tx.cached_execute("DELETE FROM acct_meta WHERE key = 'seat_cap'", [])?,
         };
         if raised {
-            let n = tx.execute(
+            let n = tx.cached_execute(
                 "UPDATE acct_accounts SET activesync = COALESCE(pool_prev, 0),
                     pool_prev = NULL, pool_disabled_at = NULL
                  WHERE pool_disabled_at IS NOT NULL",
@@ -1092,7 +1094,7 @@ impl Directory {
         let (cap, used) = seat_counts(&tx)?;
         match cap {
             Some(cap) if used >= cap => {
-                tx.execute(
+                tx.cached_execute(
                     "UPDATE acct_accounts SET pool_prev = activesync, activesync = ?1,
                         pool_disabled_at = ?2 WHERE id = ?3",
                     params![Setting::Disabled.to_db(), ts(now), id.0],
@@ -1107,7 +1109,7 @@ impl Directory {
                 Ok(Admission::Refused(Refusal::NoSeatLeft { cap }))
             }
             _ => {
-                tx.execute(
+                tx.cached_execute(
                     "INSERT INTO acct_seats (account_id, taken_at) VALUES (?1, ?2)",
                     params![id.0, ts(now)],
                 )?;
@@ -1124,7 +1126,7 @@ impl Directory {
     /// Database errors.
     pub fn usage(&self) -> Result<Usage, DirectoryError> {
         let (cap, used) = seat_counts(&self.conn)?;
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT d.name, COUNT(a.id), COUNT(s.account_id), COUNT(a.pool_disabled_at)
              FROM acct_domains d LEFT JOIN acct_accounts a ON a.domain_id = d.id
              LEFT JOIN acct_seats s ON s.account_id = a.id
@@ -1151,13 +1153,15 @@ impl Directory {
     /// Frees the seats of accounts whose ActiveSync no longer resolves to enabled.
     fn release_unentitled_seats(&mut self) -> Result<(), DirectoryError> {
         let holders: Vec<AccountId> = {
-            let mut stmt = self.conn.prepare("SELECT account_id FROM acct_seats")?;
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT account_id FROM acct_seats")?;
             let rows = stmt.query_map([], |r| r.get(0).map(AccountId))?;
             rows.collect::<Result<_, _>>()?
         };
         for id in holders {
             if !self.effective(id)?.activesync.enabled {
-                self.conn.execute(
+                self.conn.cached_execute(
                     "DELETE FROM acct_seats WHERE account_id = ?1",
                     params![id.0],
                 )?;
@@ -1171,7 +1175,7 @@ impl Directory {
 /// The cap and the seats in use.
 fn seat_counts(conn: &Connection) -> Result<(Option<u32>, u32), DirectoryError> {
     let cap: Option<String> = conn
-        .query_row(
+        .cached_row(
             "SELECT value FROM acct_meta WHERE key = 'seat_cap'",
             [],
             |r| r.get(0),
@@ -1184,7 +1188,7 @@ fn seat_counts(conn: &Connection) -> Result<(Option<u32>, u32), DirectoryError> 
         })?),
         None => None,
     };
-    let used: i64 = conn.query_row("SELECT COUNT(*) FROM acct_seats", [], |r| r.get(0))?;
+    let used: i64 = conn.cached_row("SELECT COUNT(*) FROM acct_seats", [], |r| r.get(0))?;
     Ok((cap, u32_of(used)))
 }
 
@@ -1214,7 +1218,7 @@ impl Directory {
             });
         }
         self.account(id)?;
-        self.conn.execute(
+        self.conn.cached_execute(
             "INSERT INTO acct_media (account_id, picture) VALUES (?1, ?2)
              ON CONFLICT (account_id) DO UPDATE SET picture = excluded.picture",
             params![id.0, picture],
@@ -1229,7 +1233,7 @@ impl Directory {
     pub fn picture(&self, id: AccountId) -> Result<Option<Vec<u8>>, DirectoryError> {
         Ok(self
             .conn
-            .query_row(
+            .cached_row(
                 "SELECT picture FROM acct_media WHERE account_id = ?1",
                 params![id.0],
                 |r| r.get::<_, Option<Vec<u8>>>(0),
@@ -1254,7 +1258,7 @@ impl Directory {
             });
         }
         self.account(id)?;
-        self.conn.execute(
+        self.conn.cached_execute(
             "INSERT INTO acct_media (account_id, certificate) VALUES (?1, ?2)
              ON CONFLICT (account_id) DO UPDATE SET certificate = excluded.certificate",
             params![id.0, der],
@@ -1269,7 +1273,7 @@ impl Directory {
     pub fn certificate(&self, id: AccountId) -> Result<Option<Vec<u8>>, DirectoryError> {
         Ok(self
             .conn
-            .query_row(
+            .cached_row(
                 "SELECT certificate FROM acct_media WHERE account_id = ?1",
                 params![id.0],
                 |r| r.get::<_, Option<Vec<u8>>>(0),

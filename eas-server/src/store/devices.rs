@@ -5,6 +5,7 @@
 //! read (written by a future format, or damaged) is logged and treated as a new device: the
 //! device is told its sync keys are invalid and resyncs, which loses nothing on the server.
 
+use crate::store::CachedSql as _;
 use chrono::{DateTime, Utc};
 use eas_codec::command::provision::PolicyAckStatus;
 use eas_sync_engine::{DeviceId, DeviceState};
@@ -32,7 +33,7 @@ pub fn load_state(
     device: &DeviceId,
 ) -> Result<DeviceState, DeviceStoreError> {
     let blob: Option<Vec<u8>> = conn
-        .query_row(
+        .cached_row(
             "SELECT state FROM store_devices WHERE account_id = ?1 AND device_id = ?2",
             params![account, device.as_str()],
             |r| r.get(0),
@@ -59,7 +60,7 @@ pub fn save_state(
     state: &DeviceState,
 ) -> Result<(), DeviceStoreError> {
     let blob = state_codec::encode(state)?;
-    conn.execute(
+    conn.cached_execute(
         "INSERT INTO store_devices (account_id, device_id, state) VALUES (?1, ?2, ?3)
          ON CONFLICT (account_id, device_id) DO UPDATE SET state = excluded.state",
         params![account, device.as_str(), blob],
@@ -73,7 +74,7 @@ pub fn remove_state(
     account: i64,
     device: &DeviceId,
 ) -> Result<(), DeviceStoreError> {
-    conn.execute(
+    conn.cached_execute(
         "DELETE FROM store_devices WHERE account_id = ?1 AND device_id = ?2",
         params![account, device.as_str()],
     )?;
@@ -100,7 +101,7 @@ pub fn load_provisioning(
     device: &str,
 ) -> Result<DeviceProvisioning, DeviceStoreError> {
     let row = conn
-        .query_row(
+        .cached_row(
             "SELECT pending_key, pending_fingerprint, policy_key, policy_fingerprint,
                     compliance, device_info
              FROM store_provisioning WHERE account_id = ?1 AND device_id = ?2",
@@ -129,7 +130,7 @@ pub fn save_provisioning(
     p: &DeviceProvisioning,
     now: DateTime<Utc>,
 ) -> Result<(), DeviceStoreError> {
-    conn.execute(
+    conn.cached_execute(
         "INSERT INTO store_provisioning (account_id, device_id, device_type, pending_key,
             pending_fingerprint, policy_key, policy_fingerprint, compliance, device_info,
             updated_at)

@@ -19,6 +19,7 @@
 //! change feed is the range scan `folder_id = ? AND modseq > ?` over a unique index. A
 //! deletion keeps the row as a tombstone (no content) so a device that was away learns of it.
 
+use crate::store::CachedSql as _;
 use std::collections::BTreeSet;
 use std::io::{Read, Seek, SeekFrom, Write};
 
@@ -144,7 +145,7 @@ fn from_ts(v: i64) -> Option<DateTime<Utc>> {
 /// Make sure the account has its mailbox row and default folders; idempotent.
 pub fn ensure_mailbox(conn: &Connection, account: i64) -> Result<(), rusqlite::Error> {
     let exists: Option<i64> = conn
-        .query_row(
+        .cached_row(
             "SELECT account_id FROM store_mailboxes WHERE account_id = ?1",
             [account],
             |r| r.get(0),
@@ -153,13 +154,13 @@ pub fn ensure_mailbox(conn: &Connection, account: i64) -> Result<(), rusqlite::E
     if exists.is_some() {
         return Ok(());
     }
-    conn.execute(
+    conn.cached_execute(
         "INSERT INTO store_mailboxes (account_id, hierarchy_seq) VALUES (?1, 1)",
         [account],
     )?;
     for (folder_type, name) in DEFAULT_FOLDERS {
         let class = class_of_type(*folder_type).unwrap_or(FolderClass::Email);
-        conn.execute(
+        conn.cached_execute(
             "INSERT INTO store_folders (account_id, parent_id, name, folder_type, class)
              VALUES (?1, NULL, ?2, ?3, ?4)",
             params![account, name, folder_type, class_code(class)],
@@ -438,7 +439,7 @@ impl<'c> Mailbox<'c> {
         let row = parse_row_id(id.as_str())
             .map(|n| {
                 self.conn
-                    .query_row(
+                    .cached_row(
                         "SELECT id, parent_id, name, folder_type, class FROM store_folders
                          WHERE id = ?1 AND account_id = ?2",
                         params![n, self.account],
@@ -467,7 +468,7 @@ impl<'c> Mailbox<'c> {
     pub fn folder_of_type(&self, folder_type: u8) -> Result<Option<CollectionId>, BackendError> {
         let id: Option<i64> = self
             .conn
-            .query_row(
+            .cached_row(
                 "SELECT id FROM store_folders WHERE account_id = ?1 AND folder_type = ?2
                  ORDER BY id LIMIT 1",
                 params![self.account, folder_type],
@@ -486,7 +487,7 @@ impl<'c> Mailbox<'c> {
 
     fn bump_hierarchy(&mut self) -> Result<(), BackendError> {
         self.conn
-            .execute(
+            .cached_execute(
                 "UPDATE store_mailboxes SET hierarchy_seq = hierarchy_seq + 1 WHERE account_id = ?1",
                 [self.account],
             )
@@ -499,7 +500,7 @@ impl<'c> Mailbox<'c> {
     fn next_modseq(&mut self, folder: i64) -> Result<i64, BackendError> {
         let seq: i64 = self
             .conn
-            .query_row(
+            .cached_row(
                 "UPDATE store_folders SET next_modseq = next_modseq + 1 WHERE id = ?1
                  RETURNING next_modseq - 1",
                 [folder],
@@ -518,7 +519,7 @@ impl<'c> Mailbox<'c> {
         let n = parse_row_id(id.as_str()).ok_or_else(no_item)?;
         let live: Option<i64> = self
             .conn
-            .query_row(
+            .cached_row(
                 "SELECT id FROM store_items WHERE id = ?1 AND folder_id = ?2 AND deleted = 0",
                 params![n, folder.id],
                 |r| r.get(0),
@@ -548,7 +549,7 @@ impl<'c> Mailbox<'c> {
             Content::None => "NULL, 0",
         };
         self.conn
-            .query_row(
+            .cached_row(
                 &format!(
                     "SELECT id, folder_id, {column}, mail_read, mail_flag, mail_categories,
                         last_verb, last_verb_time, date
@@ -597,7 +598,7 @@ impl<'c> Mailbox<'c> {
         };
         let folder: Option<i64> = self
             .conn
-            .query_row(
+            .cached_row(
                 "SELECT i.folder_id FROM store_items i JOIN store_folders f ON f.id = i.folder_id
                  WHERE i.id = ?1 AND i.deleted = 0 AND f.account_id = ?2",
                 params![n, self.account],
@@ -760,7 +761,7 @@ impl<'c> Mailbox<'c> {
         let (date, complete, uid) = self.pim_meta(f.class, text)?;
         let seq = self.next_modseq(f.id)?;
         self.conn
-            .execute(
+            .cached_execute(
                 "UPDATE store_items SET content = ?1, date = ?2, complete = ?3,
                     uid = COALESCE(?4, uid), size = ?5, modseq = ?6 WHERE id = ?7",
                 params![
@@ -826,7 +827,7 @@ impl<'c> Mailbox<'c> {
                AND (?1 IS NULL OR date > ?1) AND (?2 IS NULL OR date < ?2)
              ORDER BY date DESC, id DESC LIMIT ?3"
         );
-        let mut stmt = self.conn.prepare(&sql).map_err(unavailable)?;
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(unavailable)?;
         let rows = stmt
             .query_map(
                 params![
@@ -849,7 +850,7 @@ impl<'c> Mailbox<'c> {
     pub fn knows_contact(&self, address: &str) -> bool {
         let pattern = format!("%{}%", address.replace(['%', '_'], ""));
         self.conn
-            .query_row(
+            .cached_row(
                 "SELECT 1 FROM store_items i JOIN store_folders f ON f.id = i.folder_id
                  WHERE f.account_id = ?1 AND f.class = ?2 AND i.deleted = 0
                    AND CAST(i.content AS TEXT) LIKE ?3 LIMIT 1",
@@ -972,7 +973,7 @@ impl<'c> Mailbox<'c> {
             ..Flag::default()
         });
         self.conn
-            .execute(
+            .cached_execute(
                 "INSERT INTO store_items (folder_id, modseq, deleted, date, complete, content,
                     uid, size, mail_read, mail_flag)
                  VALUES (?1, ?2, 0, ?3, 0, zeroblob(?4), NULL, ?4, ?5, ?6)",
@@ -1000,7 +1001,7 @@ impl<'c> Mailbox<'c> {
         .map_err(|e| BackendError::InvalidItem(e.to_string()))?;
         let kept_outline = (outline.omitted > 0).then_some(outline.bytes);
         self.conn
-            .execute(
+            .cached_execute(
                 "UPDATE store_items SET conversation_id = ?1, outline = ?2 WHERE id = ?3",
                 params![item.conversation_id.to_vec(), kept_outline, row],
             )
@@ -1055,7 +1056,7 @@ impl<'c> Mailbox<'c> {
     /// The whole stored content of row `row` (a message read whole on purpose).
     fn full_content(&self, row: i64) -> Result<Vec<u8>, BackendError> {
         self.conn
-            .query_row(
+            .cached_row(
                 "SELECT content FROM store_items WHERE id = ?1",
                 [row],
                 |r| r.get::<_, Option<Vec<u8>>>(0),
@@ -1072,7 +1073,7 @@ impl<'c> Mailbox<'c> {
     ) -> Result<i64, BackendError> {
         let seq = self.next_modseq(folder)?;
         self.conn
-            .execute(
+            .cached_execute(
                 "INSERT INTO store_items (folder_id, modseq, deleted, date, complete, content,
                     uid, size)
                  VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?7)",
@@ -1092,7 +1093,7 @@ impl<'c> Mailbox<'c> {
 
     fn meta_of_row(&self, id: i64) -> Result<ItemMeta, BackendError> {
         self.conn
-            .query_row(
+            .cached_row(
                 "SELECT date, complete FROM store_items WHERE id = ?1",
                 [id],
                 |r| {
@@ -1111,7 +1112,7 @@ impl<'c> Mailbox<'c> {
     fn tombstone(&mut self, folder: i64, id: i64) -> Result<(), BackendError> {
         let seq = self.next_modseq(folder)?;
         self.conn
-            .execute(
+            .cached_execute(
                 "UPDATE store_items SET deleted = 1, modseq = ?1, content = NULL,
                     outline = NULL, conversation_id = NULL WHERE id = ?2",
                 params![seq, id],
@@ -1150,7 +1151,7 @@ impl<'c> Mailbox<'c> {
             if !children.is_empty() {
                 for c in children {
                     self.conn
-                        .execute("DELETE FROM store_folders WHERE id = ?1", [c])
+                        .cached_execute("DELETE FROM store_folders WHERE id = ?1", [c])
                         .map_err(unavailable)?;
                 }
                 self.bump_hierarchy()?;
@@ -1210,7 +1211,7 @@ impl<'c> Mailbox<'c> {
         let n = self.item_row_id(&f, id)?;
         let seq = self.next_modseq(f.id)?;
         self.conn
-            .execute(
+            .cached_execute(
                 "UPDATE store_items SET last_verb = ?1, last_verb_time = ?2, modseq = ?3
                  WHERE id = ?4",
                 params![i64::from(verb), ts(self.now), seq, n],
@@ -1243,7 +1244,7 @@ impl Backend for Mailbox<'_> {
     fn folders(&self) -> Result<(Vec<Folder>, ChangeToken), BackendError> {
         let seq: i64 = self
             .conn
-            .query_row(
+            .cached_row(
                 "SELECT hierarchy_seq FROM store_mailboxes WHERE account_id = ?1",
                 [self.account],
                 |r| r.get(0),
@@ -1311,7 +1312,7 @@ impl Backend for Mailbox<'_> {
         let parent_id = parent_row.as_ref().map(|p| p.id);
         self.check_name_free(parent_id, name, None)?;
         self.conn
-            .execute(
+            .cached_execute(
                 "INSERT INTO store_folders (account_id, parent_id, name, folder_type, class)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![
@@ -1356,7 +1357,7 @@ impl Backend for Mailbox<'_> {
             }
             at = self
                 .conn
-                .query_row(
+                .cached_row(
                     "SELECT parent_id FROM store_folders WHERE id = ?1",
                     [p],
                     |r| r.get(0),
@@ -1367,7 +1368,7 @@ impl Backend for Mailbox<'_> {
         }
         self.check_name_free(parent_id, name, Some(f.id))?;
         self.conn
-            .execute(
+            .cached_execute(
                 "UPDATE store_folders SET parent_id = ?1, name = ?2 WHERE id = ?3",
                 params![parent_id, name, f.id],
             )
@@ -1381,7 +1382,7 @@ impl Backend for Mailbox<'_> {
             return Err(BackendError::SpecialFolder(id.clone()));
         }
         self.conn
-            .execute("DELETE FROM store_folders WHERE id = ?1", [f.id])
+            .cached_execute("DELETE FROM store_folders WHERE id = ?1", [f.id])
             .map_err(unavailable)?;
         self.bump_hierarchy()
     }
@@ -1521,7 +1522,7 @@ impl Backend for Mailbox<'_> {
             change.apply(&mut state);
             let seq = self.next_modseq(f.id)?;
             self.conn
-                .execute(
+                .cached_execute(
                     "UPDATE store_items SET mail_read = ?1, mail_flag = ?2, mail_categories = ?3,
                         modseq = ?4 WHERE id = ?5",
                     params![
@@ -1538,14 +1539,14 @@ impl Backend for Mailbox<'_> {
         }
         let uid: Option<String> = self
             .conn
-            .query_row("SELECT uid FROM store_items WHERE id = ?1", [n], |r| {
+            .cached_row("SELECT uid FROM store_items WHERE id = ?1", [n], |r| {
                 r.get(0)
             })
             .map_err(unavailable)?;
         let content = self.content_of(f.class, data, self.version, uid)?;
         let seq = self.next_modseq(f.id)?;
         self.conn
-            .execute(
+            .cached_execute(
                 "UPDATE store_items SET content = ?1, date = ?2, complete = ?3, uid = ?4,
                     size = ?5, modseq = ?6 WHERE id = ?7",
                 params![
@@ -1603,7 +1604,7 @@ impl Backend for Mailbox<'_> {
         // SQLite copies the content inside the database: a large message is never read
         // into memory to be moved.
         self.conn
-            .execute(
+            .cached_execute(
                 "INSERT INTO store_items (folder_id, modseq, deleted, date, complete, content,
                     outline, uid, size, conversation_id, mail_read, mail_flag, mail_categories,
                     last_verb, last_verb_time)
@@ -1629,7 +1630,7 @@ impl Mailbox<'_> {
     ) -> Result<(), BackendError> {
         let clash: Option<i64> = self
             .conn
-            .query_row(
+            .cached_row(
                 "SELECT id FROM store_folders WHERE account_id = ?1 AND parent_id IS ?2
                    AND name = ?3 COLLATE NOCASE AND id IS NOT ?4",
                 params![self.account, parent, name, except],

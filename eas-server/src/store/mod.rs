@@ -16,6 +16,37 @@ pub mod devices;
 pub mod mailbox;
 pub mod state_codec;
 
+/// Statements run on every request are prepared once per connection and kept: SQLite's
+/// parser was 30 % of the server's CPU in the no-change Sync benchmark before
+/// (docs/PERFORMANCE.md). These mirror `query_row` and `execute` over the statement cache.
+pub(crate) trait CachedSql {
+    /// [`rusqlite::Connection::query_row`], from the statement cache.
+    fn cached_row<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+    where
+        P: rusqlite::Params,
+        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>;
+
+    /// [`rusqlite::Connection::execute`], from the statement cache.
+    fn cached_execute<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize>;
+}
+
+impl CachedSql for Connection {
+    fn cached_row<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+    where
+        P: rusqlite::Params,
+        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    {
+        self.prepare_cached(sql)?.query_row(params, f)
+    }
+
+    fn cached_execute<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.prepare_cached(sql)?.execute(params)
+    }
+}
+
+/// How many prepared statements a connection keeps (the hot ones are a few dozen).
+pub(crate) const STATEMENT_CACHE: usize = 256;
+
 use rusqlite::{Connection, OptionalExtension};
 use std::path::Path;
 
@@ -143,6 +174,7 @@ impl Store {
         // The directory and the store are separate connections to one file; a writer waits
         // for the other instead of failing with SQLITE_BUSY.
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         migrate(&mut conn)?;
         Ok(Store { conn })
     }
