@@ -394,7 +394,7 @@ impl Directory {
         // The store writes to the same file through its own connection: wait for it rather
         // than fail with SQLITE_BUSY (seen as HTTP 500 when thousands of devices provision).
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.set_prepared_statement_cache_capacity(crate::store::STATEMENT_CACHE);
+        crate::store::keep_statements(&conn)?;
         conn.execute_batch(SCHEMA)?;
         let version: Option<String> = conn
             .cached_row(

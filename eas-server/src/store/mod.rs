@@ -45,7 +45,20 @@ impl CachedSql for Connection {
 }
 
 /// How many prepared statements a connection keeps (the hot ones are a few dozen).
-pub(crate) const STATEMENT_CACHE: usize = 256;
+const STATEMENT_CACHE: usize = 256;
+
+/// Lets `conn` keep its prepared statements: a statement cache of [`STATEMENT_CACHE`], and
+/// the query planner stability guarantee. Without the latter, SQLite (built with STAT4)
+/// marks a statement whose plan looked at a bound value as expired whenever that value
+/// changes — the account id changes on nearly every request — and parses it again.
+pub(crate) fn keep_statements(conn: &Connection) -> rusqlite::Result<()> {
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
+    Ok(())
+}
 
 use rusqlite::{Connection, OptionalExtension};
 use std::path::Path;
@@ -174,7 +187,7 @@ impl Store {
         // The directory and the store are separate connections to one file; a writer waits
         // for the other instead of failing with SQLITE_BUSY.
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        keep_statements(&conn)?;
         migrate(&mut conn)?;
         Ok(Store { conn })
     }
