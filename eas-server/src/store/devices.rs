@@ -52,7 +52,8 @@ pub fn load_state(
     })
 }
 
-/// Replace the device's engine state.
+/// Replace the device's engine state. An unchanged state is not written: a no-change Sync
+/// then commits a transaction that wrote nothing (no WAL frame, no fsync).
 pub fn save_state(
     conn: &Connection,
     account: i64,
@@ -62,7 +63,8 @@ pub fn save_state(
     let blob = state_codec::encode(state)?;
     conn.cached_execute(
         "INSERT INTO store_devices (account_id, device_id, state) VALUES (?1, ?2, ?3)
-         ON CONFLICT (account_id, device_id) DO UPDATE SET state = excluded.state",
+         ON CONFLICT (account_id, device_id) DO UPDATE SET state = excluded.state
+         WHERE store_devices.state IS NOT excluded.state",
         params![account, device.as_str(), blob],
     )?;
     Ok(())
