@@ -72,6 +72,8 @@ struct World {
     now: DateTime<Utc>,
     keys: BTreeMap<String, String>,
     steps: usize,
+    /// Whether the last Sync response said more was waiting.
+    more: bool,
     /// Which parts of the state some checked state had filled in.
     seen: BTreeSet<&'static str>,
 }
@@ -87,6 +89,7 @@ impl World {
             now: t0(),
             keys: BTreeMap::new(),
             steps: 0,
+            more: false,
             seen: BTreeSet::new(),
         }
     }
@@ -214,8 +217,10 @@ impl World {
         let SyncOutcome::Respond(r) = out else {
             panic!("expected a response, got {out:?}");
         };
+        self.more = false;
         for c in r.collections.iter().flat_map(|c| &c.collections) {
             assert_eq!(c.status, SyncStatus::Success, "{c:?}");
+            self.more |= c.more_available.is_some();
             self.keys
                 .insert(c.collection_id.to_string(), c.sync_key.to_string());
         }
@@ -225,13 +230,7 @@ impl World {
     fn sync_until_done(&mut self, id: &CollectionId) {
         for _ in 0..20 {
             self.sync(id, None, Vec::new());
-            if self
-                .state
-                .collections
-                .get(id)
-                .and_then(|c| c.last.as_ref())
-                .is_some_and(|(_, l)| l.more_available.is_none())
-            {
+            if !self.more {
                 return;
             }
         }

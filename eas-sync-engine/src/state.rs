@@ -85,7 +85,8 @@ pub struct CollectionState {
     /// ClientId → ServerId of the device's recent Adds, so a retried Add is answered, not
     /// applied twice. Bounded (oldest dropped).
     pub client_ids: BTreeMap<String, ItemId>,
-    /// The last response and the key it answered, replayed if the device repeats that key.
+    /// The last response and the key it answered, replayed if the device repeats that key;
+    /// dropped once the device sends the new key (it has the response then).
     pub last: Option<(SyncKey, SyncResponseCollection)>,
     /// The ClientIds of `client_ids` oldest first, so the oldest is the one dropped.
     ///

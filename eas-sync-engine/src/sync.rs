@@ -808,6 +808,10 @@ impl Engine {
             state.collections.remove(&id);
             return Answered::status(wire_id, SyncKey::INITIAL, SyncStatus::InvalidSyncKey);
         }
+        // The device sent the key its last response gave it, so it has that response: the
+        // copy kept to replay it can go (it would otherwise be loaded and saved with every
+        // later request of the device, items and all).
+        coll.last = None;
         self.sync_current(ctx, coll, backend, &id, c, key, budget)
     }
 

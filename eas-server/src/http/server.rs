@@ -275,9 +275,21 @@ async fn dispatch<H: CommandHandler>(
         Method::OPTIONS => options(&state, req).await,
         Method::POST => match handle_post(&state, req).await {
             Ok(r) => r,
-            Err(f) => {
-                tracing::debug!(failure = %f, "ActiveSync request failed");
-                f.into_response(&realm)
+            Err(Refused {
+                failure,
+                body_unread,
+            }) => {
+                tracing::debug!(failure = %failure, "ActiveSync request failed");
+                let mut r = failure.into_response(&realm);
+                // The rest of the body is still on the connection, so it cannot carry another
+                // request; say so, or a client reusing it writes into a closing socket.
+                if body_unread {
+                    r.headers_mut().insert(
+                        axum::http::header::CONNECTION,
+                        axum::http::HeaderValue::from_static("close"),
+                    );
+                }
+                r
             }
         },
         _ => {
@@ -343,10 +355,42 @@ async fn autodiscover<H: CommandHandler>(
     state.handler.autodiscover(credentials, peer, body).await
 }
 
+/// A refused POST, and whether its body was still (partly) unread.
+struct Refused {
+    failure: HttpFailure,
+    body_unread: bool,
+}
+
 async fn handle_post<H: CommandHandler>(
     state: &AppState<H>,
     req: Request,
-) -> Result<Response<Body>, HttpFailure> {
+) -> Result<Response<Body>, Refused> {
+    let (request, principal, body) = accept_post(state, req).await.map_err(|failure| Refused {
+        failure,
+        body_unread: true,
+    })?;
+    let timeout = state.config.timeout_for(request.command);
+    let fut = state
+        .handler
+        .handle(principal, request, body, state.shutdown.clone());
+    let answer = match tokio::time::timeout(timeout, fut).await {
+        Ok(r) => r,
+        Err(_) => Err(HttpFailure::ServiceUnavailable {
+            retry_after_secs: state.config.retry_after_secs,
+        }),
+    };
+    answer.map_err(|failure| Refused {
+        failure,
+        body_unread: false,
+    })
+}
+
+/// Everything before the command runs: the request line and headers, the credentials, the
+/// admission, the body.
+async fn accept_post<H: CommandHandler>(
+    state: &AppState<H>,
+    req: Request,
+) -> Result<(EasRequest, H::Principal, Bytes), HttpFailure> {
     let (parts, body) = req.into_parts();
     // Without `serve` (a router driven directly, as in tests) there is no peer.
     let peer = parts
@@ -385,16 +429,7 @@ async fn handle_post<H: CommandHandler>(
         .authenticate(&credentials, &request, peer)
         .await?;
     let body = read_body(body, limit).await?;
-    let timeout = state.config.timeout_for(request.command);
-    let fut = state
-        .handler
-        .handle(principal, request, body, state.shutdown.clone());
-    match tokio::time::timeout(timeout, fut).await {
-        Ok(r) => r,
-        Err(_) => Err(HttpFailure::ServiceUnavailable {
-            retry_after_secs: state.config.retry_after_secs,
-        }),
-    }
+    Ok((request, principal, body))
 }
 
 /// Serve `router` on `listener` until `shutdown` triggers, over TLS when `tls` is given
