@@ -135,7 +135,15 @@ pub struct Principal {
     pub visible: Visibility,
     /// What the store knows of the requesting device, read in the same hand-off to the
     /// blocking pool as the admission (see [`Service::check_policy`]).
-    pub(crate) device: Option<Arc<DeviceFacts>>,
+    pub(crate) device: Arc<DeviceFacts>,
+}
+
+/// What the directory says of an admitted account.
+struct Admitted {
+    address: String,
+    domain: String,
+    display_name: String,
+    visible: Visibility,
 }
 
 /// The device-side facts every command is checked against before it runs.
@@ -509,16 +517,22 @@ impl Service {
         let req = request.clone();
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let mut principal = {
+            let admitted = {
                 let mut dir = lock(&inner.directory);
-                Self::admit_in(&mut dir, account, req.user.clone())?
+                Self::admit_in(&mut dir, account, &req.user)?
             };
-            let base = inner.settings.policy_for(&principal.domain).clone();
+            let base = inner.settings.policy_for(&admitted.domain);
             let conn = lock(&inner.db);
-            let facts = DeviceFacts::read(&conn, account, &req, &base, &principal.domain)
+            let device = DeviceFacts::read(&conn, account, &req, base, &admitted.domain)
                 .map_err(internal)?;
-            principal.device = Some(Arc::new(facts));
-            Ok(principal)
+            Ok(Principal {
+                account,
+                address: admitted.address,
+                domain: admitted.domain,
+                display_name: admitted.display_name,
+                visible: admitted.visible,
+                device: Arc::new(device),
+            })
         })
         .await
         .map_err(internal)?
@@ -527,44 +541,40 @@ impl Service {
     fn admit_in(
         dir: &mut Directory,
         account: i64,
-        user_param: String,
-    ) -> Result<Principal, HttpFailure> {
-        {
-            let id = crate::accounts::AccountId(account);
-            let a = dir.account(id).map_err(internal)?;
-            // The `User` parameter must name the authenticated account: no request ever
-            // reaches another account's data.
-            let named = user_param.trim();
-            let same = if named.contains('@') || named.contains('\\') {
-                dir.find_account(named).map_err(internal)? == Some(id)
-            } else {
-                named.to_lowercase() == a.local
-            };
-            if !same {
-                tracing::warn!(account = %a.address(), user = %named, "User parameter names another account");
+        user_param: &str,
+    ) -> Result<Admitted, HttpFailure> {
+        let id = crate::accounts::AccountId(account);
+        let a = dir.account(id).map_err(internal)?;
+        // The `User` parameter must name the authenticated account: no request ever
+        // reaches another account's data.
+        let named = user_param.trim();
+        let same = if named.contains('@') || named.contains('\\') {
+            dir.find_account(named).map_err(internal)? == Some(id)
+        } else {
+            named.to_lowercase() == a.local
+        };
+        if !same {
+            tracing::warn!(account = %a.address(), user = %named, "User parameter names another account");
+            return Err(HttpFailure::Forbidden);
+        }
+        match dir.admit(id, Utc::now()).map_err(internal)? {
+            Admission::Admitted => {}
+            Admission::Refused(why) => {
+                tracing::warn!(account = %a.address(), reason = %why, "ActiveSync refused");
                 return Err(HttpFailure::Forbidden);
             }
-            match dir.admit(id, Utc::now()).map_err(internal)? {
-                Admission::Admitted => {}
-                Admission::Refused(why) => {
-                    tracing::warn!(account = %a.address(), reason = %why, "ActiveSync refused");
-                    return Err(HttpFailure::Forbidden);
-                }
-            }
-            let eff = dir.effective(id).map_err(internal)?;
-            Ok(Principal {
-                account,
-                address: a.address(),
-                domain: a.domain.clone(),
-                display_name: a.display_name.clone(),
-                visible: Visibility {
-                    email: eff.allows(Feature::Email),
-                    contacts: eff.allows(Feature::Contacts),
-                    pim: eff.allows(Feature::Pim),
-                },
-                device: None,
-            })
         }
+        let eff = dir.effective(id).map_err(internal)?;
+        Ok(Admitted {
+            address: a.address(),
+            domain: a.domain.clone(),
+            display_name: a.display_name.clone(),
+            visible: Visibility {
+                email: eff.allows(Feature::Email),
+                contacts: eff.allows(Feature::Contacts),
+                pim: eff.allows(Feature::Pim),
+            },
+        })
     }
 
     /// Deliver a message held in memory to a local account's folder of `folder_type`
@@ -1139,23 +1149,8 @@ impl Service {
         p: &Principal,
         req: &EasRequest,
     ) -> Result<Option<Response<Body>>, HttpFailure> {
-        // Read with the admission; a principal made elsewhere has them read here.
-        let facts = match &p.device {
-            Some(f) => f.clone(),
-            None => {
-                let account = p.account;
-                let request = req.clone();
-                let base = self.inner.settings.policy_for(&p.domain).clone();
-                let domain = p.domain.clone();
-                let facts = self
-                    .with_store(move |conn| {
-                        DeviceFacts::read(conn, account, &request, &base, &domain)
-                    })
-                    .await?
-                    .map_err(internal)?;
-                Arc::new(facts)
-            }
-        };
+        // Read with the admission, in the same hand-off to the blocking pool.
+        let facts = &p.device;
         let (state, access, ceiling, policy) = (
             &facts.provisioning,
             facts.access,

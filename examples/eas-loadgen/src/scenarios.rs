@@ -50,6 +50,16 @@ impl Target {
         Ok(Arc::new(Endpoint::new(&self.url, pem.as_deref())?))
     }
 
+    /// The shared client and recorder of a run of `devices` devices on the numbered accounts.
+    fn begin(&self, devices: usize) -> Result<(Arc<Endpoint>, Arc<Recorder>), LoadError> {
+        if self.accounts == 0 || devices == 0 {
+            return Err(LoadError::Setup(
+                "need at least one account and one device".into(),
+            ));
+        }
+        Ok((self.endpoint()?, Arc::new(Recorder::default())))
+    }
+
     fn device(
         &self,
         endpoint: &Arc<Endpoint>,
@@ -293,13 +303,7 @@ async fn push_device(
 /// [`LoadError::Setup`] for a bad target; LMTP failures end the delivery phase early and are
 /// counted in the summary.
 pub async fn push(target: &Target, opts: &PushOptions) -> Result<Summary, LoadError> {
-    if target.accounts == 0 || opts.devices == 0 {
-        return Err(LoadError::Setup(
-            "need at least one account and one device".into(),
-        ));
-    }
-    let endpoint = target.endpoint()?;
-    let recorder = Arc::new(Recorder::default());
+    let (endpoint, recorder) = target.begin(opts.devices)?;
     let memory = MemoryWatch::start(target.server_pid, Duration::from_millis(250));
     let run_deadline = Instant::now() + opts.duration;
     let state = Arc::new(PushState {
@@ -466,13 +470,7 @@ pub struct SyncLoadOptions {
 /// # Errors
 /// [`LoadError::Setup`] for a bad target, or when no device came up.
 pub async fn sync(target: &Target, opts: &SyncLoadOptions) -> Result<Summary, LoadError> {
-    if target.accounts == 0 || opts.devices == 0 {
-        return Err(LoadError::Setup(
-            "need at least one account and one device".into(),
-        ));
-    }
-    let endpoint = target.endpoint()?;
-    let recorder = Arc::new(Recorder::default());
+    let (endpoint, recorder) = target.begin(opts.devices)?;
     let memory = MemoryWatch::start(target.server_pid, Duration::from_millis(250));
     let gate = Arc::new(Semaphore::new(opts.connect_concurrency.max(1)));
     let started = Instant::now();
